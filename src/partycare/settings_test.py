@@ -1,0 +1,22 @@
+"""Settings for the test suite: fixed keys, a throwaway data dir, fast hashing, tasks run inline."""
+
+import os
+import tempfile
+
+os.environ.setdefault("PARTYCARE_DATA_DIR", tempfile.mkdtemp(prefix="partycare-test-"))
+os.environ.setdefault("PARTYCARE_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+# A fixed Fernet key so failures are reproducible; never used outside tests.
+os.environ.setdefault("PARTYCARE_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0wMDA=")
+os.environ.setdefault("PARTYCARE_INDEX_KEY", "test-index-key")
+os.environ.setdefault("PARTYCARE_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
+from partycare.settings import *  # noqa: F403
+from partycare.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS
+
+# Argon2 is the production hasher (asserted in tests through PRODUCTION_PASSWORD_HASHERS); MD5 keeps tests fast.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
