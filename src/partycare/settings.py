@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "partycare API",
-    "DESCRIPTION": "党内激励关怀帮扶 — organisations, members, life events; every answer is limited to the caller scope.",
+    "DESCRIPTION": "党内激励关怀帮扶 API; every answer is limited to the caller scope.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
