@@ -1,8 +1,25 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from partycare.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("members", views.MemberViewSet, basename="member")
+router.register("life-events", views.LifeEventViewSet, basename="life-event")
+
+v1 = [
+    path("members/<int:member_id>/events/", views.MemberLifeEventsView.as_view(), name="member-events"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    *router.urls,
+]
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/", include(v1)),
 ]
