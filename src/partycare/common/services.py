@@ -12,10 +12,14 @@ from partycare.audit.services import diff, snapshot
 from partycare.common.errors import ServiceError
 
 
-def validate_model(obj: models.Model, *, exclude: Collection[str] | None = None) -> None:
-    """Run the model's own validation and raise ServiceError with per-field messages."""
+def validate_model(obj: models.Model, *, exclude: Collection[str] | None = None, database_checks: bool = True) -> None:
+    """Run the model's own validation and raise ServiceError with per-field messages.
+
+    database_checks=False skips the unique/constraint checks, which cost a query each; bulk paths use it when they
+    check uniqueness set-wise themselves and the database enforces the constraints on insert anyway.
+    """
     try:
-        obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+        obj.full_clean(exclude=exclude, validate_unique=database_checks, validate_constraints=database_checks)
     except ValidationError as exc:
         fields = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
         first = next(iter(fields.values()))[0] if fields else "数据无效"

@@ -237,7 +237,11 @@ class LifeEventKind(models.TextChoices):
 
 class LifeEventQuerySet(models.QuerySet["LifeEvent"]):
     def visible_to(self, user: Any, action: str = "view") -> LifeEventQuerySet:
-        return self.filter(member__in=Member.objects.visible_to(user, action))
+        """Only people who care for the member see events: notes on 思想波动 or 苗头性问题 are the secretaries'
+        working notes, so a plain member does not see even their own."""
+        from partycare.accounts.scope import scope_of
+
+        return self.filter(scope_of(user).org_q(action, prefix="member__org__"))
 
 
 class LifeEvent(models.Model):
@@ -310,3 +314,71 @@ class Honour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.title}"
+
+
+class ImportJobStatus(models.TextChoices):
+    PENDING = "pending", "等待处理"
+    VALIDATING = "validating", "正在校验"
+    FAILED = "failed", "未导入"
+    SUCCEEDED = "succeeded", "导入成功"
+
+
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def visible_to(self, user: Any) -> ImportJobQuerySet:
+        """An import's file and error list name people, so only the person who uploaded it sees the job."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """One roster upload: its progress while the worker validates it, then its errors or what it created."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="导入范围",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="为空时按文件中“所在党组织”列导入到导入人管理范围内的组织",
+    )
+    file = models.FileField("文件", upload_to="imports/roster/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名", max_length=255, blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.PENDING, db_index=True
+    )
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    processed_rows = models.PositiveIntegerField("已校验行数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    ignored_columns = models.JSONField("未识别的列", default=list, blank=True)
+    created_count = models.PositiveIntegerField("新增党员数", default=0)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField("开始处理", null=True, blank=True)
+    finished_at = models.DateTimeField("处理完成", null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "名册导入"
+        verbose_name_plural = "名册导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"名册导入 #{self.pk} {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportJobStatus.FAILED, ImportJobStatus.SUCCEEDED}
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
