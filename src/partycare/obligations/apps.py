@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ObligationsConfig(AppConfig):
+    name = "partycare.obligations"
+    verbose_name = "责任事项"

@@ -1,0 +1,62 @@
+"""Writes on obligations made by people (the sweep itself is in engine.py and writes set-based)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from partycare.accounts.scope import CHANGE, scope_of
+from partycare.audit.models import AuditEntry
+from partycare.audit.services import record_change
+from partycare.common.dates import business_today
+from partycare.common.errors import PermissionDenied, ServiceError
+from partycare.obligations.engine import SweepReport, sweep
+from partycare.obligations.models import Obligation, ObligationState, SweepRun
+from partycare.obligations.reminders import create_notifications, dispatch_notifications
+
+
+@transaction.atomic
+def waive_obligation(*, actor: Any, obligation: Obligation, reason: str) -> Obligation:
+    """A duty that does not apply (member abroad, long-term hospital stay …), with the reason and who decided."""
+    if not scope_of(actor).allows(CHANGE, obligation.responsible_path):
+        raise PermissionDenied("无权免除该责任事项 / not allowed to waive this duty")
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("请填写免除理由 / a reason is required", fields={"reason": ["请填写免除理由"]})
+    if obligation.state == ObligationState.DONE:
+        raise ServiceError("已完成的事项不能免除 / a done duty cannot be waived")
+    old_state = obligation.state
+    obligation.state = ObligationState.WAIVED
+    obligation.waived_reason = reason[:200]
+    obligation.waived_by = actor if getattr(actor, "pk", None) else None
+    obligation.waived_at = timezone.now()
+    obligation.save(update_fields=["state", "waived_reason", "waived_by", "waived_at"])
+    record_change(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=obligation,
+        event="obligation.waive",
+        changes={"state": [old_state, ObligationState.WAIVED], "waived_reason": reason},
+        org=obligation.responsible_org,
+    )
+    return obligation
+
+
+def run_sweep(
+    *, as_of: dt.date | None = None, since: dt.date | None = None, notify: bool = True, triggered_by: str = "manual"
+) -> SweepReport:
+    """The sweep plus reminders, recorded as a SweepRun. Safe to run any number of times for any day."""
+    as_of = as_of or business_today()
+    run = SweepRun.objects.create(as_of=as_of, since=since or dt.date(as_of.year, 1, 1), triggered_by=triggered_by)
+    report = sweep(as_of=as_of, since=since)
+    details: dict[str, Any] = report.as_dict()
+    if notify:
+        details["notifications"] = create_notifications(as_of=as_of)
+        details["sent"] = dispatch_notifications()
+    run.report = details
+    run.finished_at = timezone.now()
+    run.save(update_fields=["report", "finished_at"])
+    return report
