@@ -62,7 +62,10 @@ INSTALLED_APPS = [
     "partycare.orgs",
     "partycare.members",
     "partycare.policy",
+    "partycare.care",
+    "partycare.obligations",
     "partycare.web",
+    "partycare.demo",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +203,9 @@ TASKS = {
 
 EMAIL_BACKEND = os.environ.get("PARTYCARE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PARTYCARE_FROM_EMAIL", "partycare@localhost")
+SMS_BACKEND = os.environ.get("PARTYCARE_SMS_BACKEND", "partycare.obligations.sms.ConsoleSmsBackend")
+# The daily sweep is enqueued by the worker once the business day has begun (Asia/Shanghai).
+DAILY_SWEEP_HOUR = int(os.environ.get("PARTYCARE_DAILY_SWEEP_HOUR", "1"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_flag("PARTYCARE_SECURE_COOKIES", False)
