@@ -309,3 +309,22 @@ def test_province_mode_builds_a_valid_tree_around_the_university(monkeypatch: py
     assert branch.path.startswith(university.path)
     assert _visible("bsec") == _subtree_members(branch)
     assert _visible("admin") == set(Member.objects.on_roll().values_list("pk", flat=True))
+
+
+def test_command_activates_a_pack_so_personas_have_duties(db: None) -> None:
+    from partycare.common.dates import business_today
+    from partycare.obligations.selectors import my_duties
+    from partycare.policy.models import PolicyActivation
+
+    _command("--members", "150")
+    root = Organisation.objects.get_root_nodes().get()
+    assert PolicyActivation.objects.filter(org=root, pack_slug="xinxiang-2020").exists()
+    bsec = User.objects.get(username="bsec")
+    assert my_duties(user=bsec, as_of=business_today()).exists()
+
+
+def test_command_can_leave_the_rules_unset(db: None) -> None:
+    from partycare.policy.models import PolicyActivation
+
+    _command("--members", "150", "--pack", "")
+    assert not PolicyActivation.objects.exists()

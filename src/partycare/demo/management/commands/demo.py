@@ -7,8 +7,15 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from partycare.common.dates import business_today
 from partycare.demo.generator import BATCH_SIZE, DEFAULT_MEMBERS, DEFAULT_SEED, DemoError, generate
 from partycare.members.models import Member
+from partycare.obligations.services import run_sweep
+from partycare.orgs.models import Organisation
+from partycare.policy.loader import load_preset
+from partycare.policy.services import activate_pack
+
+DEMO_PACK = "xinxiang-2020"
 
 
 class Command(BaseCommand):
@@ -33,6 +40,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--yes", action="store_true", help="--reset 时不再确认 / do not ask before --reset")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="每批写入行数 / rows per bulk insert")
+        parser.add_argument(
+            "--pack",
+            default=DEMO_PACK,
+            help=f"为根组织启用的政策包 / preset activated on the root (default {DEMO_PACK}; '' for none)",
+        )
 
     def handle(
         self,
@@ -43,6 +55,7 @@ class Command(BaseCommand):
         reset: bool,
         yes: bool,
         batch_size: int,
+        pack: str,
         **options: Any,
     ) -> None:
         if if_empty and Member.objects.exists():
@@ -58,6 +71,20 @@ class Command(BaseCommand):
             generate(members=members, seed=seed, stdout=self.stdout, batch_size=batch_size)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
+        if pack:
+            self.activate_and_sweep(pack)
+
+    def activate_and_sweep(self, slug: str) -> None:
+        """A demo with rules in force shows duties on the very first page a persona opens."""
+        root = Organisation.objects.get_root_nodes().last()  # the tree just built is the newest root
+        if root is None:
+            return
+        preset = load_preset(slug)
+        activate_pack(actor=None, org=root, pack=preset, effective_from=preset.effective_from)
+        report = run_sweep(as_of=business_today(), notify=False, triggered_by="demo")
+        self.stdout.write(
+            f"已启用政策包 {slug} 并生成责任事项 {report.total_inserted} 项 / pack active, duties derived"
+        )
 
     def confirm_reset(self) -> bool:
         answer = input(
