@@ -194,12 +194,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Background work: the database backend needs nothing else; set PARTYCARE_REDIS_URL to move the queue to RQ on Redis
+# when one machine is not enough (run `partycare worker` on as many machines as needed).
+REDIS_URL = os.environ.get("PARTYCARE_REDIS_URL", "")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("PARTYCARE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "PARTYCARE_TASK_BACKEND", "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"
+        ),
         "QUEUES": ["default"],
     }
 }
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 
 EMAIL_BACKEND = os.environ.get("PARTYCARE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PARTYCARE_FROM_EMAIL", "partycare@localhost")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -26,6 +27,9 @@ class Command(BaseCommand):
             else:
                 start_scheduler(stop)
         try:
-            call_command("db_worker", *(["--batch"] if batch else []))
+            if settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+                call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=batch)
+            else:
+                call_command("db_worker", *(["--batch"] if batch else []))
         finally:
             stop.set()
