@@ -1,9 +1,14 @@
 """Settings for the test suite: fixed keys, a throwaway data dir, fast hashing, tasks run inline."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("PARTYCARE_DATA_DIR", tempfile.mkdtemp(prefix="partycare-test-"))
+if "PARTYCARE_DATA_DIR" not in os.environ:
+    _scratch = tempfile.mkdtemp(prefix="partycare-test-")
+    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
+    os.environ["PARTYCARE_DATA_DIR"] = _scratch
 os.environ.setdefault("PARTYCARE_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 # A fixed Fernet key so failures are reproducible; never used outside tests.
 os.environ.setdefault("PARTYCARE_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0wMDA=")

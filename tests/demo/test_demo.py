@@ -251,7 +251,8 @@ def test_command_prints_the_logins_and_if_empty_is_a_no_op_the_second_time(db: N
     assert (Member.objects.count(), Organisation.objects.count(), AuditEntry.objects.count()) == counts
 
 
-def test_command_without_reset_refuses_and_with_reset_rebuilds(db: None) -> None:
+def test_command_without_reset_refuses_and_with_reset_rebuilds(transactional_db: None) -> None:
+    # --reset flushes every table, which PostgreSQL refuses inside the test's open transaction.
     _command("--members", "150", "--seed", "1")
     with pytest.raises(CommandError):
         _command("--members", "150")

@@ -116,7 +116,7 @@ def move_organisation(*, actor: Any, org: Organisation, new_parent: Organisation
 
 @transaction.atomic
 def dissolve_organisation(*, actor: Any, org: Organisation) -> Organisation:
-    if org.members.on_roll().exists():  # type: ignore[attr-defined]
+    if org.members.on_roll().exists():
         raise ServiceError("该组织仍有在册党员，请先转移 / the organisation still has members on its roll")
     return update_organisation(actor=actor, org=org, changes={"status": OrgStatus.DISSOLVED})
 
