@@ -12,5 +12,7 @@ urlpatterns = [
     path("members/", include("partycare.members.urls")),
     path("audit/", include("partycare.audit.urls")),
     path("policy/", include("partycare.policy.urls")),
+    path("care/", include("partycare.care.urls")),
+    path("duties/", include("partycare.obligations.urls")),
     path("", include("partycare.web.urls")),
 ]

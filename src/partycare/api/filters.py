@@ -7,12 +7,23 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partycare.care.models import (
+    Greeting,
+    GreetingOccasion,
+    LeaderLink,
+    LinkKind,
+    Reason,
+    Talk,
+    TalkForm,
+    TalkRequest,
+    Visit,
+)
 from partycare.members.models import (
     CONDITION_FIELDS,
     Gender,
@@ -23,6 +34,7 @@ from partycare.members.models import (
     RollState,
 )
 from partycare.members.selectors import MemberFilter
+from partycare.obligations.models import Notification, Obligation, ObligationKind, ObligationState
 from partycare.orgs.models import Organisation, OrgKind, OrgStatus
 
 
@@ -120,3 +132,124 @@ class LifeEventFilterSet(django_filters.FilterSet):
 class ScopedLifeEventFilterSet(LifeEventFilterSet):
     member = IdFilter(field_name="member_id", label=_("党员ID"))
     org = OrganisationSubtreeFilter(path_field="member__org__path", label=_("组织ID（含下级组织）"))
+
+
+# --- care records ------------------------------------------------------------------------------------------------
+class TalkPersonFilter(IdFilter):
+    """A member who took part in a talk, on either side (谈话人 or 谈话对象)."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        # Subqueries on the two link tables rather than joins, so a talk never appears twice in a page.
+        talked_with = Talk.participants.through.objects.filter(member_id=value).values("talk_id")
+        talked = Talk.talkers.through.objects.filter(member_id=value).values("talk_id")
+        return qs.filter(Q(pk__in=talked_with) | Q(pk__in=talked))
+
+
+class TalkFilterSet(django_filters.FilterSet):
+    member = TalkPersonFilter(label=_("党员ID（谈话人或谈话对象）"))
+    org = OrganisationSubtreeFilter(path_field="org__path", label=_("组织ID（含下级组织）"))
+    held_on = django_filters.DateFromToRangeFilter(label=_("谈话日期范围"))
+    form = django_filters.ChoiceFilter(choices=TalkForm.choices, label=_("形式"))
+    reason = django_filters.ChoiceFilter(choices=Reason.choices, label=_("缘由"))
+
+    class Meta:
+        model = Talk
+        fields = ["member", "org", "held_on", "form", "reason"]
+
+
+class VisitFilterSet(django_filters.FilterSet):
+    member = IdFilter(field_name="member_id", label=_("走访对象的党员ID"))
+    org = OrganisationSubtreeFilter(path_field="org__path", label=_("组织ID（含下级组织）"))
+    visited_on = django_filters.DateFromToRangeFilter(label=_("走访日期范围"))
+    reason = django_filters.ChoiceFilter(choices=Reason.choices, label=_("缘由"))
+
+    class Meta:
+        model = Visit
+        fields = ["member", "org", "visited_on", "reason"]
+
+
+class GreetingFilterSet(django_filters.FilterSet):
+    member = IdFilter(field_name="member_id", label=_("党员ID"))
+    org = OrganisationSubtreeFilter(path_field="org__path", label=_("组织ID（含下级组织）"))
+    greeted_on = django_filters.DateFromToRangeFilter(label=_("日期范围"))
+    occasion = django_filters.ChoiceFilter(choices=GreetingOccasion.choices, label=_("场合"))
+
+    class Meta:
+        model = Greeting
+        fields = ["member", "org", "greeted_on", "occasion"]
+
+
+class TalkRequestFilterSet(django_filters.FilterSet):
+    mine = django_filters.ChoiceFilter(
+        choices=[("member", _("我提出的")), ("leader", _("向我提出的"))],
+        method="filter_mine",
+        label=_("只看我作为申请人（member）或被约谈的领导干部（leader）的约谈；不传则为权限范围内的全部"),
+    )
+    arranged = django_filters.BooleanFilter(
+        field_name="arranged_on", lookup_expr="isnull", exclude=True, label=_("已安排")
+    )
+    requested_on = django_filters.DateFromToRangeFilter(label=_("申请日期范围"))
+    org = OrganisationSubtreeFilter(path_field="org__path", label=_("组织ID（含下级组织）"))
+
+    class Meta:
+        model = TalkRequest
+        fields = ["mine", "arranged", "requested_on", "org"]
+
+    def filter_mine(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if not value:
+            return qs
+        member_id = getattr(getattr(self.request, "user", None), "member_id", None)
+        if member_id is None:
+            return qs.none()  # a staff account neither asks for talks nor is asked
+        return qs.filter(**{f"{value}_id": member_id})
+
+
+class LeaderLinkFilterSet(django_filters.FilterSet):
+    leader = IdFilter(field_name="leader_id", label=_("领导干部的党员ID"))
+    member = IdFilter(field_name="member_id", label=_("联系党员的党员ID"))
+    kind = django_filters.ChoiceFilter(choices=LinkKind.choices, label=_("类型"))
+    org = OrganisationSubtreeFilter(path_field="org__path", label=_("组织ID（含下级组织）"))
+
+    class Meta:
+        model = LeaderLink
+        fields = ["leader", "member", "kind", "org"]
+
+
+# --- obligations -------------------------------------------------------------------------------------------------
+class ObligationListQuerySerializer(AsOfQuerySerializer):
+    mine = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="只看本人作为责任人（或所任书记职务的组织）的、已开始的待办和逾期事项；与 state 同用时按 state 筛选",
+    )
+    as_of = serializers.DateField(required=False, help_text="mine=true 时“已开始”所依据的日期（默认今天，上海时间）")
+
+
+class ObligationFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=ObligationKind.choices, label=_("类别（可多选）"))
+    state = django_filters.MultipleChoiceFilter(choices=ObligationState.choices, label=_("状态（可多选）"))
+    due_on = django_filters.DateFromToRangeFilter(label=_("截止日期范围"))
+    responsible_org = OrganisationSubtreeFilter(path_field="responsible_path", label=_("责任组织ID（含下级组织）"))
+    subject_member = IdFilter(field_name="subject_member_id", label=_("对象党员ID"))
+
+    class Meta:
+        model = Obligation
+        fields = ["kind", "state", "due_on", "responsible_org", "subject_member"]
+
+
+class ComplianceQuerySerializer(serializers.Serializer):
+    org = serializers.IntegerField(min_value=1, help_text="组织ID：统计该组织及其下级组织的责任事项")
+    as_of = serializers.DateField(required=False, help_text="统计截至的日期（默认今天，上海时间）")
+    kind = serializers.ChoiceField(
+        choices=ObligationKind.choices, required=False, allow_blank=True, help_text="只统计某一类别"
+    )
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("只看未读"))
+
+    class Meta:
+        model = Notification
+        fields = ["unread"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from partycare.accounts.models import Role
 from partycare.accounts.scope import ROLE_ACTIONS, VIEW, scope_of
 from partycare.api.serializers import AncestorIndex
+from partycare.obligations.selectors import ComplianceRow, compliance
 from partycare.orgs.models import Organisation
 
 # Every action of every role, in a stable order.
@@ -53,4 +55,37 @@ def caller_summary(user: Any) -> dict[str, Any]:
             }
             for org in tops
         ],
+    }
+
+
+def _rate(on_time: int, due: int) -> float | None:
+    # Same rule as ComplianceRow.rate: with nothing due there is no rate (never a fake 100%).
+    return on_time / due if due else None
+
+
+def _compliance_row(row: ComplianceRow) -> dict[str, Any]:
+    return {
+        "org": row.org.pk if row.org is not None else None,
+        "label": row.label,
+        "due": row.due,
+        "on_time": row.on_time,
+        "late": row.late,
+        "overdue": row.overdue,
+        "done": row.done,
+        "rate": row.rate,
+        "by_kind": {
+            kind: {**counts, "rate": _rate(counts["on_time"], counts["due"])}
+            for kind, counts in sorted(row.by_kind.items())
+        },
+    }
+
+
+def compliance_report(*, org: Organisation, as_of: dt.date, kind: str = "") -> dict[str, Any]:
+    """落实率 of `org` (already resolved within the caller's scope) and of each child subtree, as the API shows it."""
+    total, children = compliance(org=org, as_of=as_of, kind=kind)
+    return {
+        **_compliance_row(total),
+        "as_of": as_of,
+        "kind": kind,
+        "children": [_compliance_row(row) for row in children],
     }

@@ -113,6 +113,17 @@ def read_talk_summary(*, actor: Any, talk: Talk) -> str:
     return talk.summary
 
 
+def read_visit_notes(*, actor: Any, visit: Visit) -> str:
+    """Visit notes (情况记录) describe health and family circumstances: the visitors and people with sensitive
+    access over the organisation may read them, and every read is logged."""
+    scope = scope_of(actor)
+    is_visitor = scope.member_id is not None and visit.visitors.filter(pk=scope.member_id).exists()
+    if not (is_visitor or scope.allows(VIEW_SENSITIVE, visit.org.path)):
+        raise PermissionDenied("走访情况记录仅走访人和负责书记可见 / visit notes are restricted")
+    record_sensitive_read(actor=actor, obj=visit, field="notes", org=visit.org)
+    return visit.notes
+
+
 @transaction.atomic
 def record_visit(
     *,

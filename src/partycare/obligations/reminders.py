@@ -24,7 +24,8 @@ from partycare.orgs.models import OrgPost, PostKind
 # A duty is announced this many days before its due date (event duties with short windows: at once).
 REMIND_DAYS_BEFORE_DUE = 14
 RESPONSIBLE_POSTS = (PostKind.SECRETARY, PostKind.DEPUTY_SECRETARY)
-RESPONSIBLE_ROLES = (Role.BRANCH_SECRETARY, Role.GENERAL_SECRETARY, Role.LEADER)
+# A leader answers in person (links, requested talks), never for the organisation the role is granted on.
+RESPONSIBLE_ROLES = (Role.BRANCH_SECRETARY, Role.GENERAL_SECRETARY)
 
 
 def _pending(kind: str, as_of: dt.date, prefix: str = "") -> Q:

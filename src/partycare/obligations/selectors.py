@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from partycare.accounts.models import RoleGrant
 from partycare.accounts.scope import scope_of
 from partycare.common.errors import NotFound
-from partycare.obligations.models import Obligation, ObligationKind, ObligationState
+from partycare.obligations.models import Notification, Obligation, ObligationKind, ObligationState, SweepRun
 from partycare.obligations.reminders import RESPONSIBLE_POSTS, RESPONSIBLE_ROLES
 from partycare.orgs.models import Organisation, OrgPost
 
@@ -110,7 +110,8 @@ def compliance(*, org: Organisation, as_of: dt.date, kind: str = "") -> tuple[Co
     children = {c.path: c for c in Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1)}
     total = ComplianceRow(org=org, label=org.name)
     rows: dict[str, ComplianceRow] = {}
-    for item in grouped:
+    item: dict[str, Any]
+    for item in grouped:  # type: ignore[assignment]  # values() rows carry the aggregate keys too
         path = item["branch"]
         child = children.get(path)
         row = rows.setdefault(path, ComplianceRow(org=child, label=child.name if child else "本级"))
@@ -134,3 +135,183 @@ def overdue_items(*, org: Organisation, as_of: dt.date, kind: str = "") -> Query
 
 
 KIND_LABELS = dict(ObligationKind.choices)
+
+
+# --- lists and details for the duty screens -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyFilter:
+    """What the duty list can be narrowed by. `mine`: only what the user answers for in person (else everything
+    in scope); an empty `states` means open and overdue."""
+
+    mine: bool = True
+    kind: str = ""
+    states: tuple[str, ...] = ()
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    org: Organisation | None = None
+    holiday: str = ""
+
+
+PENDING_STATES = (ObligationState.OPEN, ObligationState.OVERDUE)
+
+
+def duty_list(*, user: Any, as_of: dt.date, filters: DutyFilter | None = None) -> QuerySet[Obligation]:
+    f = filters or DutyFilter()
+    states = f.states or PENDING_STATES
+    if f.mine:
+        duties = my_duties(user=user, as_of=as_of, states=states)
+    else:
+        duties = (
+            obligations_visible_to(user)
+            .filter(state__in=states, window_start__lte=as_of)
+            .select_related("subject_member", "responsible_org")
+            .order_by("due_on", "id")
+        )
+    if f.kind:
+        duties = duties.filter(kind=f.kind)
+    if f.due_from:
+        duties = duties.filter(due_on__gte=f.due_from)
+    if f.due_to:
+        duties = duties.filter(due_on__lte=f.due_to)
+    if f.org is not None:
+        duties = duties.filter(responsible_path__startswith=f.org.path)
+    if f.holiday:
+        duties = duties.filter(holiday=f.holiday)
+    return duties
+
+
+def state_counts(duties: QuerySet[Obligation]) -> dict[str, int]:
+    return dict(duties.order_by().values_list("state").annotate(n=Count("id")))
+
+
+def fulfilling_record(obligation: Obligation) -> Any:
+    """The record that fulfilled a done duty (a talk, visit, greeting, request, award or survey), found the way the
+    sweep matched it: same member, in the window, dated the day the duty was done. None when there is none."""
+    from partycare.care.models import Greeting, MedalAward, NeedsSurveyResponse, Talk, TalkRequest, Visit
+
+    if obligation.state != ObligationState.DONE or obligation.done_on is None:
+        return None
+    day, kind = obligation.done_on, obligation.kind
+    if kind == ObligationKind.BIRTHDAY:
+        return Greeting.objects.filter(
+            org_id=obligation.responsible_org_id, occasion="birthday", greeted_on=day
+        ).first()
+    if kind == ObligationKind.REQUESTED_TALK:
+        return TalkRequest.objects.filter(pk=obligation.trigger_request_id or 0).first()
+    member_id = obligation.subject_member_id
+    if member_id is None:
+        return None
+    candidates: list[Any]
+    if kind == ObligationKind.TALK:
+        candidates = list(Talk.objects.filter(participants=member_id, held_on=day).select_related("org"))
+        return _by_responsible(candidates, obligation, "talkers")
+    if kind in (ObligationKind.VISIT, ObligationKind.CONDOLENCE):
+        candidates = list(Visit.objects.filter(member_id=member_id, visited_on=day).select_related("org"))
+        return _by_responsible(candidates, obligation, "visitors")
+    if kind == ObligationKind.GREETING:
+        return Greeting.objects.filter(member_id=member_id, occasion="political_birthday", greeted_on=day).first()
+    if kind == ObligationKind.MEDAL:
+        return MedalAward.objects.filter(member_id=member_id, awarded_on=day).first()
+    if kind == ObligationKind.NEEDS_SURVEY:
+        return NeedsSurveyResponse.objects.filter(member_id=member_id, responded_on=day).first()
+    return None
+
+
+def _by_responsible(candidates: list[Any], obligation: Obligation, people: str) -> Any:
+    for record in candidates:
+        in_name_of_org = obligation.responsible_path.startswith(record.org.path)
+        by_person = obligation.responsible_member_id is not None and (
+            getattr(record, people).filter(pk=obligation.responsible_member_id).exists()
+        )
+        if in_name_of_org or by_person:
+            return record
+    return None
+
+
+def holiday_duties(*, user: Any, org: Organisation, code: str, day: dt.date) -> QuerySet[Obligation]:
+    """Holiday visits planned for one holiday (the window around `day`) in the user's scope below `org`."""
+    return (
+        obligations_visible_to(user)
+        .filter(
+            kind=ObligationKind.VISIT,
+            holiday=code,
+            window_start__lte=day,
+            due_on__gte=day,
+            responsible_path__startswith=org.path,
+        )
+        .select_related("subject_member", "responsible_org")
+        .order_by("state", "responsible_path", "id")
+    )
+
+
+def medal_duties(*, user: Any, year: int, org: Organisation | None = None) -> QuerySet[Obligation]:
+    """The year's 50-year medal list: one duty per eligible member, with its state."""
+    duties = (
+        obligations_visible_to(user)
+        .filter(kind=ObligationKind.MEDAL, period_key=str(year))
+        .select_related("subject_member", "subject_member__org", "responsible_org")
+        .order_by("responsible_path", "subject_member__name", "id")
+    )
+    if org is not None:
+        duties = duties.filter(responsible_path__startswith=org.path)
+    return duties
+
+
+def medal_name_for(obligation: Obligation) -> str:
+    """The medal's name as the pack gives it (the award must carry it for next year's list to leave the member
+    out): the rule key ends with the pack's medal id."""
+    from partycare.policy.selectors import pack_in_force
+
+    found = pack_in_force(obligation.responsible_org, obligation.due_on)
+    medal_id = obligation.rule.rsplit(":", 1)[-1]
+    if found is not None:
+        for medal in found.pack.medals:
+            if medal.id == medal_id:
+                return medal.name
+    return "光荣在党50年"
+
+
+def unread_notifications(user: Any) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .select_related("obligation", "obligation__subject_member", "obligation__responsible_org")
+        .order_by("-created_on", "-id")
+    )
+
+
+def notifications_of(user: Any) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("obligation", "obligation__subject_member", "obligation__responsible_org")
+        .order_by("-created_on", "-id")
+    )
+
+
+def last_sweep_run() -> SweepRun | None:
+    return SweepRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+
+
+# --- the REST API's duty list ----------------------------------------------------------------------------------
+
+
+def obligation_list(
+    *, user: Any, mine: bool = False, as_of: dt.date | None = None, all_states: bool = False
+) -> QuerySet[Obligation]:
+    """Every duty in the user's scope; with `mine`, only what the user answers for in person (`my_duties`: begun by
+    `as_of`, open or overdue unless `all_states`), still limited to the scope."""
+    visible = obligations_visible_to(user).select_related(
+        "subject_member", "responsible_org", "responsible_member", "waived_by"
+    )
+    if not mine:
+        return visible
+    from partycare.common.dates import business_today
+
+    states = tuple(ObligationState.values) if all_states else (ObligationState.OPEN, ObligationState.OVERDUE)
+    return my_duties(user=user, as_of=as_of or business_today(), states=states) & visible
+
+
+def notification_inbox(user: Any) -> QuerySet[Notification]:
+    """The user's own inbox, each entry with its whole duty (the API shows the duty in full)."""
+    return notifications_of(user).select_related("obligation__responsible_member", "obligation__waived_by")

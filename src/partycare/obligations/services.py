@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from partycare.accounts.scope import CHANGE, scope_of
+from partycare.accounts.models import Role
+from partycare.accounts.scope import CHANGE, EXPORT, scope_of
 from partycare.audit.models import AuditEntry
 from partycare.audit.services import record_change
 from partycare.common.dates import business_today
@@ -16,6 +17,7 @@ from partycare.common.errors import PermissionDenied, ServiceError
 from partycare.obligations.engine import SweepReport, sweep
 from partycare.obligations.models import Obligation, ObligationState, SweepRun
 from partycare.obligations.reminders import create_notifications, dispatch_notifications
+from partycare.orgs.models import Organisation
 
 
 @transaction.atomic
@@ -60,3 +62,47 @@ def run_sweep(
     run.finished_at = timezone.now()
     run.save(update_fields=["report", "finished_at"])
     return report
+
+
+@transaction.atomic
+def record_compliance_export(*, actor: Any, org: Organisation, as_of: dt.date, kind: str, rows: int) -> None:
+    """The supervision table left the system as a file: who, which organisation, as of which day."""
+    if not scope_of(actor).allows(EXPORT, org.path):
+        raise PermissionDenied("无权导出该组织的落实率 / not allowed to export this organisation's compliance")
+    record_change(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        obj=org,
+        event="obligation.compliance_export",
+        changes={"as_of": str(as_of), "kind": kind, "overdue_rows": rows},
+        org=org,
+    )
+
+
+def can_request_sweep(actor: Any) -> bool:
+    scope = scope_of(actor)
+    return scope.is_superuser or Role.ORG_ADMIN in scope.roles()
+
+
+def request_sweep(*, actor: Any, as_of: dt.date | None = None) -> dt.date:
+    """An org administrator asks for the daily check now (e.g. after a batch of records): queued for the worker,
+    which runs the same idempotent sweep the schedule runs."""
+    from partycare.obligations.tasks import daily_sweep
+
+    if not can_request_sweep(actor):
+        raise PermissionDenied("只有组织部管理员可以发起核对 / only organisation administrators may run the check")
+    day = as_of or business_today()
+    anchor = Organisation.objects.filter(depth=1).order_by("path").first()
+    with transaction.atomic():
+        if anchor is not None:
+            record_change(
+                actor=actor,
+                action=AuditEntry.Action.OTHER,
+                obj=anchor,
+                event="obligation.sweep_requested",
+                changes={"as_of": str(day)},
+                org=anchor,
+            )
+        username = str(getattr(actor, "username", "") or "web")
+        transaction.on_commit(lambda: daily_sweep.enqueue(as_of=str(day), triggered_by=f"web:{username}"[:40]))
+    return day
