@@ -55,11 +55,11 @@ def build_world() -> SimpleNamespace:
     w.b2 = create_organisation(actor=root_user, parent=w.gb1, name="文学院学生党支部", kind=OrgKind.BRANCH)
     w.b3 = create_organisation(actor=root_user, parent=w.gb2, name="理学院教工党支部", kind=OrgKind.BRANCH)
 
-    w.m1 = make_member(w.b1, root_user, name="张伟")
-    w.m2 = make_member(w.b1, root_user, name="王芳")
-    w.m3 = make_member(w.b2, root_user, name="李娜", category="student")
-    w.m4 = make_member(w.b3, root_user, name="刘洋")
-    w.secretary_member = make_member(w.b1, root_user, name="陈静")
+    w.m1 = make_member(w.b1, root_user, name="张伟", gender="male")
+    w.m2 = make_member(w.b1, root_user, name="王芳", gender="female")
+    w.m3 = make_member(w.b2, root_user, name="李娜", gender="female", category="student")
+    w.m4 = make_member(w.b3, root_user, name="刘洋", gender="male")
+    w.secretary_member = make_member(w.b1, root_user, name="陈静", gender="female")
 
     def account(username: str, **kwargs: Any) -> User:
         return create_account(actor=root_user, username=username, password=PASSWORD, check_password=False, **kwargs)
