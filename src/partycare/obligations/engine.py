@@ -382,42 +382,66 @@ def _periodic_label(kind: str, rule: Any, relation: str) -> str:
     return f"{ACTOR_LABELS.get(rule.by, rule.by)}{every}{times}与{RELATION_LABELS.get(relation, relation)}{verb}"
 
 
+def _insert_event_duties(
+    scope: PackScope,
+    since: dt.date,
+    as_of: dt.date,
+    report: SweepReport,
+    *,
+    events: list[str],
+    kind: str,
+    rule_key: str,
+    label: str,
+    source: str,
+    by: str,
+    within_days: int,
+    section: str,
+) -> None:
+    """One duty per life event of the given kinds: due `within_days` after it, a late record still counts."""
+    triggering = LifeEvent.objects.filter(
+        # An event entered late (recorded after `since`, happened before) still produces its duty.
+        Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since),
+        member__in=Member.objects.filter(scope.org_q("org__")),
+        kind__in=events,
+        occurred_on__gte=scope.starts,
+        occurred_on__lte=as_of,
+    )
+    columns = _common_columns(
+        kind=kind, rule=rule_key, label=label, scope=scope, source=source, as_of=as_of, period_key="event"
+    )
+    columns.update(
+        key=key_expr(f"{rule_key}|event|", F("pk")),
+        subject_member=F("member_id"),
+        **_responsible_org_for(by, scope, "member__"),
+        responsible_member=NULL_ID,
+        trigger_event=F("pk"),
+        window_start=F("occurred_on"),
+        due_on=AddDays("occurred_on", within_days),
+        fulfil_until=NULL_DATE,
+    )
+    _insert(report, section, triggering, columns)
+
+
 def _event_triggered(kind: str, duties_of: Callable[[PolicyPack], list[Any]], section: str) -> Generator:
     def generate(scope: PackScope, since: dt.date, as_of: dt.date, report: SweepReport) -> None:
+        verb = "谈心谈话" if kind == ObligationKind.TALK else "走访慰问"
         for index, duty in enumerate(duties_of(scope.pack)):
             for item in duty.items:
-                events = LifeEvent.objects.filter(
-                    Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since),
-                    member__in=Member.objects.filter(scope.org_q("org__")),
-                    kind__in=item.events,
-                    occurred_on__gte=scope.starts,
-                    occurred_on__lte=as_of,
-                )
-                rule_key = f"{scope.label}:{duty.id}"
-                verb = "谈心谈话" if kind == ObligationKind.TALK else "走访慰问"
-                label = f"{duty.name or ''}{item.label}：{duty.within_days}日内{verb}".strip("：")
-                columns = _common_columns(
+                source = _source_text(duty) if item.source is None else f"{item.source.seed or ''} {item.source.para}"
+                _insert_event_duties(
+                    scope,
+                    since,
+                    as_of,
+                    report,
+                    events=list(item.events),
                     kind=kind,
-                    rule=rule_key,
-                    label=label,
-                    scope=scope,
-                    source=_source_text(duty)
-                    if item.source is None
-                    else f"{item.source.seed or ''} {item.source.para}",
-                    as_of=as_of,
-                    period_key="event",
+                    rule_key=f"{scope.label}:{duty.id}",
+                    label=f"{duty.name or ''}{item.label}：{duty.within_days}日内{verb}".strip("："),
+                    source=source,
+                    by=duty.by,
+                    within_days=duty.within_days,
+                    section=f"{section}[{index}]",
                 )
-                columns.update(
-                    key=key_expr(f"{rule_key}|event|", F("pk")),
-                    subject_member=F("member_id"),
-                    **_responsible_org_for(duty.by, scope, "member__"),
-                    responsible_member=NULL_ID,
-                    trigger_event=F("pk"),
-                    window_start=F("occurred_on"),
-                    due_on=AddDays("occurred_on", duty.within_days),
-                    fulfil_until=NULL_DATE,
-                )
-                _insert(report, f"{section}[{index}]", events, columns)
 
     return generate
 
@@ -430,35 +454,21 @@ def _end_of_life(scope: PackScope, since: dt.date, as_of: dt.date, report: Sweep
     ):
         if rule is None:
             continue
-        events = LifeEvent.objects.filter(
-            Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since),
-            member__in=Member.objects.filter(scope.org_q("org__")),
-            kind=event,
-            occurred_on__gte=scope.starts,
-            occurred_on__lte=as_of,
-        )
-        rule_key = f"{scope.label}:end_of_life.{name}"
         amount = f"（慰问金{rule.amount}元）" if getattr(rule, "amount", None) else ""
-        columns = _common_columns(
+        _insert_event_duties(
+            scope,
+            since,
+            as_of,
+            report,
+            events=[event],
             kind=kind,
-            rule=rule_key,
+            rule_key=f"{scope.label}:end_of_life.{name}",
             label=f"{EVENT_LABELS[event]}：{rule.within_days}日内{verb}{amount}",
-            scope=scope,
             source=_source_text(rule),
-            as_of=as_of,
-            period_key="event",
+            by=rule.by,
+            within_days=rule.within_days,
+            section=f"visits.end_of_life.{name}",
         )
-        columns.update(
-            key=key_expr(f"{rule_key}|event|", F("pk")),
-            subject_member=F("member_id"),
-            **_responsible_org_for(rule.by, scope, "member__"),
-            responsible_member=NULL_ID,
-            trigger_event=F("pk"),
-            window_start=F("occurred_on"),
-            due_on=AddDays("occurred_on", rule.within_days),
-            fulfil_until=NULL_DATE,
-        )
-        _insert(report, f"visits.end_of_life.{name}", events, columns)
 
 
 def _holiday_visits(scope: PackScope, since: dt.date, as_of: dt.date, report: SweepReport) -> None:
