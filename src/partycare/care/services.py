@@ -71,6 +71,11 @@ def record_talk(
     if form == TalkForm.INDIVIDUAL and len(participants) > 1:
         form = TalkForm.GROUP
     _members_in_scope(actor, participants, "participants")
+    if reason_event is not None and reason_event.member_id not in {m.pk for m in participants}:
+        raise ServiceError(
+            "触发事件不属于谈话对象 / the triggering event is not about a participant",
+            fields={"reason_event": ["事件与对象不符"]},
+        )
     talk = Talk(
         org=org,
         held_on=held_on,
@@ -269,6 +274,7 @@ def link_leader(
     category: str = "",
 ) -> LeaderLink:
     _require_record(actor, org)
+    _members_in_scope(actor, [member], "member")
     link = LeaderLink(org=org, leader=leader, member=member, since=since, kind=kind, category=category)
     validate_model(link)
     link.save()
