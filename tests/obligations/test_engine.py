@@ -231,3 +231,11 @@ def test_replaying_an_earlier_day_undoes_later_records(world, scope):
     run(scope, D(2025, 3, 15))
     talk.refresh_from_db()
     assert (talk.state, talk.done_on) == (ObligationState.OPEN, None)
+
+
+def test_a_secretary_appointed_later_is_still_owed_the_earlier_years_talk(world, scope):
+    from partycare.orgs.services import assign_post
+
+    assign_post(actor=world.root_user, org=world.b1, member=world.m1, post="secretary", since=D(2025, 9, 1))
+    run(scope, D(2025, 3, 1))  # replaying a day before the appointment
+    assert duties(subject_member=world.m1, rule__contains="secretary-members", period_key="2025-spring").exists()

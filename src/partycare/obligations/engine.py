@@ -131,9 +131,12 @@ def _parent_org(prefix: str = "") -> dict[str, Any]:
     }
 
 
-def _secretary_of_own_org() -> Exists:
+def _secretary_of_own_org(day: dt.date) -> Exists:
+    """The member held the secretary's post of their own organisation on `day` (nobody owes a talk to themself)."""
     return Exists(
-        OrgPost.objects.current().filter(member_id=OuterRef("pk"), org_id=OuterRef("org_id"), post__in=SECRETARY_POSTS)
+        OrgPost.objects.current(day).filter(
+            member_id=OuterRef("pk"), org_id=OuterRef("org_id"), post__in=SECRETARY_POSTS
+        )
     )
 
 
@@ -236,7 +239,7 @@ def _audience_sources(
             if relation == "members_of_group":
                 members = members.filter(org__kind=OrgKind.GROUP)
             if relation != "members_in_subtree":
-                members = members.exclude(_secretary_of_own_org())
+                members = members.exclude(_secretary_of_own_org(condition_day))
             yield (
                 relation,
                 members,
