@@ -7,6 +7,7 @@ import json
 import math
 import os
 import statistics
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,6 +50,21 @@ def _database() -> dict[str, str]:
             cursor.execute("SELECT sqlite_version()")
         version = cursor.fetchone()[0]
     return {"database": connection.vendor, "database_version": str(version)}
+
+
+def _commit() -> str | None:
+    """The checkout measured (a trailing + when it has uncommitted changes), so results can be told apart."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "src"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+" if dirty else "")
 
 
 def _percentile(samples: list[float], share: float) -> float:
@@ -371,6 +387,7 @@ def run_all(
             **base,
             "seconds": round(world.build_seconds + world.seed_seconds, 1),
             "statements": None,
+            "commit": _commit(),
             "rows": sum(world.added.values()),
             **setup,
             "target": None,
