@@ -436,17 +436,13 @@ class CreateMixin:
     ),
 )
 @extend_schema(tags=["care"])
-class TalkViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
+class TalkViewSet(ApiViewMixin, CreateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TalkSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = TalkFilterSet
 
     def get_queryset(self) -> Any:
         return talks_visible_to(self.request.user).select_related("recorded_by")
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(self.get_serializer(get_talk(user=request.user, pk=pk)).data)
@@ -483,17 +479,13 @@ class TalkViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
     ),
 )
 @extend_schema(tags=["care"])
-class VisitViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
+class VisitViewSet(ApiViewMixin, CreateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = VisitSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = VisitFilterSet
 
     def get_queryset(self) -> Any:
         return visits_visible_to(self.request.user).select_related("recorded_by")
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(self.get_serializer(get_visit(user=request.user, pk=pk)).data)
@@ -526,17 +518,13 @@ class VisitViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
     ),
 )
 @extend_schema(tags=["care"])
-class GreetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
+class GreetingViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = GreetingSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = GreetingFilterSet
 
     def get_queryset(self) -> Any:
         return greetings_visible_to(self.request.user)
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request: Request) -> Response:
         serializer = GreetingBatchSerializer(data=request.data, context=self.get_serializer_context())
@@ -563,17 +551,13 @@ class GreetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
     ),
 )
 @extend_schema(tags=["care"])
-class TalkRequestViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
+class TalkRequestViewSet(ApiViewMixin, CreateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TalkRequestSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = TalkRequestFilterSet
 
     def get_queryset(self) -> Any:
         return talk_requests_visible_to(self.request.user)
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(self.get_serializer(get_talk_request(user=request.user, pk=pk)).data)
@@ -609,17 +593,13 @@ class TalkRequestViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
     ),
 )
 @extend_schema(tags=["care"])
-class LeaderLinkViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
+class LeaderLinkViewSet(ApiViewMixin, CreateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = LeaderLinkSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = LeaderLinkFilterSet
 
     def get_queryset(self) -> Any:
         return leader_links_visible_to(self.request.user)
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_record(self, request: Request, data: dict[str, Any]) -> Any:
         return link_leader(actor=request.user, **data)
@@ -676,7 +656,7 @@ class MedalAwardViewSet(ApiViewMixin, CreateMixin, viewsets.GenericViewSet):
     ),
 )
 @extend_schema(tags=["obligations"])
-class ObligationViewSet(ApiViewMixin, viewsets.GenericViewSet):
+class ObligationViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ObligationSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = ObligationFilterSet
@@ -691,10 +671,6 @@ class ObligationViewSet(ApiViewMixin, viewsets.GenericViewSet):
             as_of=query.get("as_of"),
             all_states="state" in self.request.query_params,
         )
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(self.get_serializer(get_obligation(user=request.user, pk=pk)).data)
