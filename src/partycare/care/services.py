@@ -108,11 +108,25 @@ def record_talk(
     return talk
 
 
+def _is_among(user: Any, people: Any) -> bool:
+    # Iterating (not .filter) uses a prefetch when the caller made one, e.g. a list page.
+    member_id = scope_of(user).member_id
+    return member_id is not None and any(m.pk == member_id for m in people.all())
+
+
+def may_read_talk_summary(user: Any, talk: Talk) -> bool:
+    """Talk notes: the talkers, and people with sensitive access over the organisation."""
+    return _is_among(user, talk.talkers) or scope_of(user).allows(VIEW_SENSITIVE, talk.org.path)
+
+
+def may_read_visit_notes(user: Any, visit: Visit) -> bool:
+    """Visit notes: the visitors, and people with sensitive access over the organisation."""
+    return _is_among(user, visit.visitors) or scope_of(user).allows(VIEW_SENSITIVE, visit.org.path)
+
+
 def read_talk_summary(*, actor: Any, talk: Talk) -> str:
     """Talk notes: only the talkers and people with sensitive access over the organisation; every read logged."""
-    scope = scope_of(actor)
-    is_talker = scope.member_id is not None and talk.talkers.filter(pk=scope.member_id).exists()
-    if not (is_talker or scope.allows(VIEW_SENSITIVE, talk.org.path)):
+    if not may_read_talk_summary(actor, talk):
         raise PermissionDenied("谈话要点仅谈话人和负责书记可见 / talk notes are restricted")
     record_sensitive_read(actor=actor, obj=talk, field="summary", org=talk.org)
     return talk.summary
@@ -121,9 +135,7 @@ def read_talk_summary(*, actor: Any, talk: Talk) -> str:
 def read_visit_notes(*, actor: Any, visit: Visit) -> str:
     """Visit notes (情况记录) describe health and family circumstances: the visitors and people with sensitive
     access over the organisation may read them, and every read is logged."""
-    scope = scope_of(actor)
-    is_visitor = scope.member_id is not None and visit.visitors.filter(pk=scope.member_id).exists()
-    if not (is_visitor or scope.allows(VIEW_SENSITIVE, visit.org.path)):
+    if not may_read_visit_notes(actor, visit):
         raise PermissionDenied("走访情况记录仅走访人和负责书记可见 / visit notes are restricted")
     record_sensitive_read(actor=actor, obj=visit, field="notes", org=visit.org)
     return visit.notes

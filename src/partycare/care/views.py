@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from partycare.accounts.scope import RECORD, VIEW_SENSITIVE, scope_of
+from partycare.accounts.scope import RECORD, scope_of
 from partycare.care import selectors, services
 from partycare.care.forms import (
     ArrangeForm,
@@ -208,17 +208,11 @@ def talk_new(request: HttpRequest) -> HttpResponse:
     return render(request, "care/talk_form.html", context, status=400 if form.errors else 200)
 
 
-def _may_read_summary(user: Any, talk: Talk) -> bool:
-    scope = scope_of(user)
-    is_talker = scope.member_id is not None and any(m.pk == scope.member_id for m in talk.talkers.all())
-    return is_talker or scope.allows(VIEW_SENSITIVE, talk.org.path)
-
-
 def _render_talk(request: HttpRequest, talk: Talk, summary: str | None = None) -> HttpResponse:
     context = {
         "talk": talk,
         "summary": summary,
-        "may_read_summary": _may_read_summary(request.user, talk),
+        "may_read_summary": services.may_read_talk_summary(request.user, talk),
         "has_summary": bool(talk.summary),
     }
     return render(request, "care/talk_detail.html", context)
@@ -312,19 +306,13 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     return render(request, "care/visit_form.html", context, status=400 if form.errors else 200)
 
 
-def _may_read_notes(user: Any, visit: Visit) -> bool:
-    scope = scope_of(user)
-    is_visitor = scope.member_id is not None and any(m.pk == scope.member_id for m in visit.visitors.all())
-    return is_visitor or scope.allows(VIEW_SENSITIVE, visit.org.path)
-
-
 def _render_visit(request: HttpRequest, visit: Visit, notes: str | None = None) -> HttpResponse:
     holiday_name = dict(_holidays_of(visit.org)).get(visit.holiday, visit.holiday)
     context = {
         "visit": visit,
         "notes": notes,
         "holiday_name": holiday_name,
-        "may_read_notes": _may_read_notes(request.user, visit),
+        "may_read_notes": services.may_read_visit_notes(request.user, visit),
         "has_notes": bool(visit.notes),
     }
     return render(request, "care/visit_detail.html", context)
