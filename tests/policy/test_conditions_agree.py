@@ -223,3 +223,53 @@ def test_the_compiled_query_is_a_single_statement(grid: list[Member], django_ass
     with django_assert_num_queries(2):
         list(Member.objects.filter(to_q(cond, D(2025, 1, 1))).values_list("pk", flat=True))
         list(Member.objects.filter(to_q(nested, D(2025, 1, 1))).values_list("pk", flat=True))
+
+
+# Pairs of days a change-driven sweep compares: consecutive days around 29 February and birthdays on the grid, a week,
+# and longer gaps across the sanction boundaries above.
+DAY_PAIRS = [
+    (D(2024, 2, 28), D(2024, 2, 29)),
+    (D(2024, 2, 29), D(2024, 3, 1)),
+    (D(2025, 2, 27), D(2025, 2, 28)),
+    (D(2025, 2, 28), D(2025, 3, 1)),
+    (D(2024, 5, 28), D(2024, 6, 4)),
+    (D(2025, 6, 30), D(2025, 7, 1)),
+    (D(2023, 12, 31), D(2024, 3, 1)),
+    (D(2024, 7, 1), D(2026, 6, 1)),
+]
+
+
+@pytest.mark.django_db
+def test_changes_between_finds_everyone_whose_answer_changes(grid: list[Member]) -> None:
+    from partycare.policy.conditions import changes_between
+
+    missed = []
+    flips = 0
+    narrowed = 0
+    for cond, (earlier, later) in itertools.product(all_conditions(), DAY_PAIRS):
+        before = set(Member.objects.filter(to_q(cond, earlier)).values_list("pk", flat=True))
+        after = set(Member.objects.filter(to_q(cond, later)).values_list("pk", flat=True))
+        found: set[int] = set()
+        for candidates in changes_between(cond, earlier, later):
+            found |= set(Member.objects.filter(candidates).values_list("pk", flat=True))
+        if (before ^ after) - found:
+            missed.append((describe(cond), earlier, later, sorted((before ^ after) - found)))
+        flips += bool(before ^ after)
+        narrowed += len(found) < len(grid)
+    assert missed == []
+    # The grid must contain people whose answer flips between the days, or finding them all would prove nothing.
+    assert flips > 30
+    assert narrowed > 100
+
+
+def test_changes_between_the_same_day_or_a_date_free_condition_is_nobody() -> None:
+    from partycare.policy.conditions import changes_between
+
+    age = parse({"field": "age", "op": "gte", "value": 80})
+    assert changes_between(age, D(2025, 1, 1), D(2025, 1, 1)) == []
+    assert (
+        changes_between(parse({"field": "category", "op": "eq", "value": "retired"}), D(2025, 1, 1), D(2026, 1, 1))
+        == []
+    )
+    assert changes_between(None, D(2025, 1, 1), D(2026, 1, 1)) == []
+    assert len(changes_between(age, D(2025, 1, 1), D(2025, 1, 2))) == 1

@@ -531,3 +531,73 @@ def _fact_q(cond: FieldCondition, as_of: dt.date) -> Q:
     exists = facts.exists_expression(cond.field, as_of)
     truth = {"is_true": True, "is_false": False, "eq": cond.value, "ne": not cond.value}[cond.op]
     return Q(exists) if truth else ~Q(exists)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# (c) Who may have changed between two days (for the change-driven sweep)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _leaves(cond: Condition | None) -> list[FieldCondition]:
+    if cond is None:
+        return []
+    if isinstance(cond, FieldCondition):
+        return [cond]
+    if isinstance(cond, NotOf):
+        return _leaves(cond.not_)
+    children = cond.all if isinstance(cond, AllOf) else cond.any
+    return [leaf for child in children for leaf in _leaves(child)]
+
+
+def _thresholds(leaf: FieldCondition) -> set[int]:
+    """The year counts at which the truth of an age/party-age comparison can flip."""
+    n = leaf.value
+    if leaf.op in ("gte", "lt"):
+        return {n}
+    if leaf.op in ("gt", "lte"):
+        return {n + 1}
+    if leaf.op in ("eq", "ne"):
+        return {n, n + 1}
+    if leaf.op == "in":
+        return {v for value in n for v in (value, value + 1)}
+    raise AssertionError(leaf.op)
+
+
+def changes_between(cond: Condition | None, earlier: dt.date, later: dt.date) -> list[Q]:
+    """Filters over ``Member`` whose union holds every member for whom ``cond`` may be true on one day and false on
+    the other, with nothing stored having changed: someone turning 80, a party age reaching 50, a sanction's impact
+    period ending. Each filter is a narrow date range on an indexed column, so the sweep can look at these few
+    members instead of everyone. A superset is fine (the sweep re-derives what it finds); missing someone is not.
+    Empty when the two days are the same or the condition does not depend on the date."""
+    from django.db.models import Q
+
+    from partycare.members.models import Discipline, Honour
+
+    if earlier == later:
+        return []
+    earlier, later = min(earlier, later), max(earlier, later)
+    filters: list[Q] = []
+    seen: set[tuple[str, int]] = set()
+    for leaf in _leaves(cond):
+        if leaf.field in ("age", "party_age"):
+            for years in sorted(_thresholds(leaf)):
+                if (leaf.field, years) in seen:
+                    continue
+                seen.add((leaf.field, years))
+                # whole_years(start, day) >= years  ⇔  start <= cutoff(day, years): it flips for starts in between.
+                low, high = cutoff(earlier, years), cutoff(later, years)
+                if leaf.field == "age":
+                    filters.append(Q(birth_date__gt=low, birth_date__lte=high))
+                else:
+                    filters.append(Q(full_member_on__gt=low, full_member_on__lte=high))
+                    filters.append(Q(full_member_on__isnull=True, joined_on__gt=low, joined_on__lte=high))
+        elif leaf.field == "in_discipline_impact" and (leaf.field, 0) not in seen:
+            seen.add((leaf.field, 0))
+            starting = Q(decided_on__gt=earlier, decided_on__lte=later)
+            ending = Q(impact_until__gte=earlier, impact_until__lt=later)
+            filters.append(Q(pk__in=Discipline.objects.filter(starting | ending).values("member_id")))
+        elif leaf.field == "has_honour" and (leaf.field, 0) not in seen:
+            seen.add((leaf.field, 0))
+            awarded = Honour.objects.filter(awarded_on__gt=earlier, awarded_on__lte=later)
+            filters.append(Q(pk__in=awarded.values("member_id")))
+    return filters
