@@ -250,13 +250,13 @@ def seed_records(world: World) -> dict[str, int]:
     # own branch, from 1 February.
     run(
         "leader_link.direct",
-        """
-        INSERT INTO care_leaderlink (org_id, leader_id, member_id, kind, category, since)
-        SELECT l.org_id, l.id, m.id, 'direct', %s, %s
+        f"""
+        INSERT INTO care_leaderlink (org_id, leader_id, member_id, kind, category, since, updated_at)
+        SELECT l.org_id, l.id, m.id, 'direct', %s, %s, {sql.noon("%s")}
         FROM members_member l JOIN members_member m ON m.org_id = l.org_id AND m.id <> l.id
         WHERE l.leadership_level = 'school' AND l.roll_state = 'active' AND m.id %% 7 = 0
         """,
-        [MARK, dt.date(world.year, 2, 1)],
+        [MARK, dt.date(world.year, 2, 1), dt.date(world.year, 2, 1)],
     )
     # In the subtree of the second pack: the secretary of each committee is in charge of the secretaries of the
     # organisations directly below it (分管), linked through the committee.
@@ -264,8 +264,8 @@ def seed_records(world: World) -> dict[str, int]:
     run(
         "leader_link.in_charge",
         f"""
-        INSERT INTO care_leaderlink (org_id, leader_id, member_id, kind, category, since)
-        SELECT upper_org.id, upper_post.member_id, lower_post.member_id, 'in_charge', %s, %s
+        INSERT INTO care_leaderlink (org_id, leader_id, member_id, kind, category, since, updated_at)
+        SELECT upper_org.id, upper_post.member_id, lower_post.member_id, 'in_charge', %s, %s, {sql.noon("%s")}
         FROM orgs_orgpost lower_post
         JOIN orgs_organisation lower_org ON lower_org.id = lower_post.org_id
         JOIN orgs_organisation upper_org
@@ -275,7 +275,7 @@ def seed_records(world: World) -> dict[str, int]:
           AND upper_org.kind IN ('committee', 'secondary_committee', 'general_branch')
           AND upper_post.member_id <> lower_post.member_id
         """,
-        [MARK, dt.date(world.year, 1, 15), f"{world.subtree.path}%", world.subtree.depth],
+        [MARK, dt.date(world.year, 1, 15), dt.date(world.year, 1, 15), f"{world.subtree.path}%", world.subtree.depth],
     )
     # Half the leaders held a talk with half the cadres they are in charge of, in the leader's name.
     run(
@@ -339,30 +339,31 @@ def seed_records(world: World) -> dict[str, int]:
     run(
         "talk_request",
         f"""
-        INSERT INTO care_talkrequest (org_id, member_id, leader_id, requested_on, topic, arranged_on)
+        INSERT INTO care_talkrequest (org_id, member_id, leader_id, requested_on, topic, arranged_on, updated_at)
         SELECT m.org_id, m.id, CASE m.id %% 2 WHEN 0 THEN leaders.first_id ELSE leaders.last_id END,
                {sql.add_days("%s", "m.id %% 355")},
                '',
-               CASE WHEN m.id %% 3 = 0 THEN NULL ELSE {sql.add_days("%s", "m.id %% 355 + m.id %% 11")} END
+               CASE WHEN m.id %% 3 = 0 THEN NULL ELSE {sql.add_days("%s", "m.id %% 355 + m.id %% 11")} END,
+               {sql.noon(sql.add_days("%s", "m.id %% 355 + CASE WHEN m.id %% 3 = 0 THEN 0 ELSE m.id %% 11 END"))}
         FROM members_member m,
              (SELECT min(id) AS first_id, max(id) AS last_id FROM members_member
               WHERE leadership_level = 'school') leaders
         WHERE m.roll_state = 'active' AND m.id %% 500 = 9 AND leaders.first_id IS NOT NULL
           AND m.id <> leaders.first_id AND m.id <> leaders.last_id
         """,
-        [start, start],
+        [start, start, start],
     )
     # 光荣在党50年: two thirds of those whose party age reaches 50 by 7月1日 received the medal on 6月28日.
     fifty = dt.date(world.year - 50, 7, 1)
     run(
         "medal_award",
-        """
-        INSERT INTO care_medalaward (org_id, member_id, medal, year, awarded_on)
-        SELECT m.org_id, m.id, %s, %s, %s
+        f"""
+        INSERT INTO care_medalaward (org_id, member_id, medal, year, awarded_on, updated_at)
+        SELECT m.org_id, m.id, %s, %s, %s, {sql.noon("%s")}
         FROM members_member m
         WHERE m.roll_state = 'active' AND m.id %% 3 <> 0
           AND (m.full_member_on <= %s OR (m.full_member_on IS NULL AND m.joined_on <= %s))
         """,
-        [MEDAL_NAME, world.year, dt.date(world.year, 6, 28), fifty, fifty],
+        [MEDAL_NAME, world.year, dt.date(world.year, 6, 28), dt.date(world.year, 6, 28), fifty, fifty],
     )
     return added

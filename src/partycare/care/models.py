@@ -75,7 +75,7 @@ class Talk(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
 
     objects = TalkQuerySet.as_manager()
 
@@ -115,7 +115,7 @@ class Visit(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -158,6 +158,7 @@ class Greeting(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = GreetingQuerySet.as_manager()
 
@@ -190,8 +191,9 @@ class TalkRequest(models.Model):
     )
     requested_on = models.DateField("申请日期", db_index=True)
     topic = EncryptedTextField("约谈事由", blank=True)
-    arranged_on = models.DateField("安排谈话日期", null=True, blank=True)
+    arranged_on = models.DateField("安排谈话日期", null=True, blank=True, db_index=True)
     talk = models.ForeignKey(Talk, verbose_name="谈话记录", null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = TalkRequestQuerySet.as_manager()
 
@@ -233,8 +235,9 @@ class LeaderLink(models.Model):
     member = models.ForeignKey("members.Member", verbose_name="联系党员", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField("类型", max_length=20, choices=LinkKind.choices, default=LinkKind.DIRECT)
     category = models.CharField("联系重点", max_length=40, blank=True, help_text="老党员/困难党员/专家人才/功勋荣誉")
-    since = models.DateField("起始日期")
+    since = models.DateField("起始日期", db_index=True)
     until = models.DateField("结束日期", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = LeaderLinkQuerySet.as_manager()
 
@@ -260,9 +263,10 @@ class NeedsSurveyResponse(models.Model):
     org = models.ForeignKey("orgs.Organisation", verbose_name="组织", on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField("年度")
-    responded_on = models.DateField("调查日期")
+    responded_on = models.DateField("调查日期", db_index=True)
     thoughts = EncryptedTextField("思想动态", blank=True)
     needs = EncryptedTextField("工作和生活需求", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = NeedsSurveyQuerySet.as_manager()
 
@@ -287,7 +291,8 @@ class MedalAward(models.Model):
     member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="medals")
     medal = models.CharField("纪念章", max_length=40, default="光荣在党50年")
     year = models.PositiveSmallIntegerField("年度")
-    awarded_on = models.DateField("颁发日期")
+    awarded_on = models.DateField("颁发日期", db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = MedalAwardQuerySet.as_manager()
 

@@ -262,7 +262,7 @@ def arrange_requested_talk(*, actor: Any, request: TalkRequest, arranged_on: dt.
         raise ServiceError("安排日期不能早于申请日期", fields={"arranged_on": ["不能早于申请日期"]})
     old = request.arranged_on
     request.arranged_on = arranged_on
-    request.save(update_fields=["arranged_on"])
+    request.save(update_fields=["arranged_on", "updated_at"])
     record_change(
         actor=actor,
         action=AuditEntry.Action.UPDATE,

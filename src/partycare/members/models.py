@@ -94,7 +94,7 @@ class Member(models.Model):
     phone = EncryptedTextField("手机号", blank=True)
     phone_masked = models.CharField("手机号(脱敏)", max_length=24, blank=True, editable=False)
     joined_on = models.DateField("入党日期", db_index=True)
-    full_member_on = models.DateField("转正日期", null=True, blank=True)
+    full_member_on = models.DateField("转正日期", null=True, blank=True, db_index=True)
     status = models.CharField("党员状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
     category = models.CharField("人员类别", max_length=20, choices=MemberCategory.choices)
     position = models.CharField("职务/岗位", max_length=100, blank=True)
@@ -117,7 +117,7 @@ class Member(models.Model):
     unemployed = _boolean("下岗失业")
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = MemberQuerySet.as_manager()
 
@@ -252,7 +252,7 @@ class LifeEvent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
 
     objects = LifeEventQuerySet.as_manager()
 
@@ -278,9 +278,10 @@ class Discipline(models.Model):
 
     member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="disciplines")
     kind = models.CharField("处理/处分", max_length=30, choices=DisciplineKind.choices)
-    decided_on = models.DateField("决定日期")
-    impact_until = models.DateField("影响期至")
+    decided_on = models.DateField("决定日期", db_index=True)
+    impact_until = models.DateField("影响期至", db_index=True)
     note = models.TextField("说明", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = "组织处理/纪律处分"
@@ -304,8 +305,9 @@ class Honour(models.Model):
     member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="honours")
     title = models.CharField("荣誉称号", max_length=100)
     level = models.CharField("级别", max_length=30, blank=True, help_text="如：国家级、省级、厅级、校级")
-    awarded_on = models.DateField("授予日期")
+    awarded_on = models.DateField("授予日期", db_index=True)
     awarded_by = models.CharField("授予单位", max_length=100, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = "荣誉表彰"

@@ -59,6 +59,7 @@ class Organisation(MP_Node):
     founded_on = models.DateField("成立日期", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=OrgStatus.choices, default=OrgStatus.ACTIVE)
     note = models.TextField("备注", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = OrganisationManager()
 
@@ -99,8 +100,9 @@ class OrgPost(models.Model):
     org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.CASCADE, related_name="posts")
     member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="posts")
     post = models.CharField("职务", max_length=30, choices=PostKind.choices)
-    since = models.DateField("任职起")
-    until = models.DateField("任职止", null=True, blank=True)
+    since = models.DateField("任职起", db_index=True)
+    until = models.DateField("任职止", null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     objects = OrgPostQuerySet.as_manager()
 

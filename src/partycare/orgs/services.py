@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from partycare.accounts.scope import MANAGE_ORGS, scope_of
 from partycare.audit.models import AuditEntry
@@ -104,6 +105,11 @@ def move_organisation(*, actor: Any, org: Organisation, new_parent: Organisation
     old_parent = Organisation.objects.get_parent(org)
     Organisation.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
+    # treebeard rewrites the subtree's paths with raw UPDATEs, which auto_now never sees; every organisation in it
+    # now sits under a different parent, so the daily sweep must see all of them as changed.
+    moved_at = timezone.now()
+    Organisation.objects.filter(path__startswith=org.path).update(updated_at=moved_at)
+    org.updated_at = moved_at
     record_change(
         actor=actor,
         action=AuditEntry.Action.MOVE,
@@ -147,7 +153,7 @@ def end_post(*, actor: Any, post: OrgPost, until: dt.date) -> OrgPost:
         raise ServiceError("任职止不能早于任职起 / end before start", fields={"until": ["任职止不能早于任职起"]})
     old = post.until
     post.until = until
-    post.save(update_fields=["until"])
+    post.save(update_fields=["until", "updated_at"])
     record_change(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
