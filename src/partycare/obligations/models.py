@@ -85,6 +85,9 @@ class Obligation(models.Model):
     )
     waived_at = models.DateTimeField(null=True, blank=True)
     created_on = models.DateField("生成日期")
+    # The business day of the sweep that last inserted this row or changed its state: the tally refresh re-counts
+    # only the responsible organisations of the rows touched that day.
+    touched_on = models.DateField(null=True, blank=True, db_index=True)
 
     objects = ObligationQuerySet.as_manager()
 
@@ -110,6 +113,50 @@ class Obligation(models.Model):
     @property
     def on_time(self) -> bool:
         return self.state == ObligationState.DONE and self.done_on is not None and self.done_on <= self.due_on
+
+
+class ObligationTally(models.Model):
+    """Pre-aggregated counts behind the compliance roll-up (see rollup.py), so it never reads the obligation table.
+
+    One row per (path, exact, kind, due_on). exact=True: the duties of exactly the organisation at `path`;
+    exact=False: the whole subtree rooted at `path`, kept for every ancestor of every responsible organisation
+    (itself included). The roll-up for an organisation then reads its children's subtree rows and its own exact row:
+    at most children × kinds × due dates rows, however many obligations there are. Waived duties are not counted;
+    on_time, late and overdue are each part of `due`, so due = 0 means the row counts nothing (and is deleted).
+    """
+
+    path = models.CharField(max_length=255)
+    exact = models.BooleanField()
+    depth = models.PositiveSmallIntegerField()  # len(path) // Organisation.steplen
+    kind = models.CharField(max_length=30, choices=ObligationKind.choices)
+    due_on = models.DateField()
+    due = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "落实率汇总"
+        verbose_name_plural = "落实率汇总"
+        constraints = [
+            # Also the conflict target of the refresh's upsert, and the index for an organisation's own rows.
+            models.UniqueConstraint(fields=["path", "exact", "kind", "due_on"], name="obligation_tally_key"),
+        ]
+        indexes = [
+            # Children's subtree rows: depth = d AND path LIKE 'X%' AND due_on <= D. The pattern opclass lets
+            # PostgreSQL use the index for the prefix match under any collation (ignored on SQLite).
+            models.Index(
+                fields=["depth", "path", "due_on"],
+                name="obligation_tally_subtree",
+                condition=models.Q(exact=False),
+                opclasses=["", "varchar_pattern_ops", ""],
+            ),
+            # The refresh deletes rows it left counting nothing; this index holds only those, for a moment.
+            models.Index(fields=["path"], name="obligation_tally_empty", condition=models.Q(due=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path}{'' if self.exact else '*'} {self.kind} {self.due_on}"
 
 
 class SweepRun(models.Model):

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from partycare.accounts.models import RoleGrant
 from partycare.accounts.scope import scope_of
 from partycare.common.errors import NotFound
-from partycare.obligations.models import Notification, Obligation, ObligationKind, ObligationState, SweepRun
+from partycare.obligations.models import (
+    Notification,
+    Obligation,
+    ObligationKind,
+    ObligationState,
+    ObligationTally,
+    SweepRun,
+)
 from partycare.obligations.reminders import RESPONSIBLE_POSTS, RESPONSIBLE_ROLES
+from partycare.obligations.rollup import tally_in_use
 from partycare.orgs.models import Organisation, OrgPost
 
 
@@ -94,7 +103,18 @@ def compliance(*, org: Organisation, as_of: dt.date, kind: str = "") -> tuple[Co
     """落实率 for `org` and for each child subtree, by kind — one grouped query.
 
     Counted: duties whose due date is on or before `as_of`, not waived. On time: done on or before the due date.
+    Read from the pre-aggregated tally once it has been built (`rollup.tally_in_use`: it has any row), else
+    counted from the obligations themselves; both give the same rows.
     """
+    if tally_in_use():
+        return compliance_from_tally(org=org, as_of=as_of, kind=kind)
+    return compliance_from_obligations(org=org, as_of=as_of, kind=kind)
+
+
+def compliance_from_obligations(
+    *, org: Organisation, as_of: dt.date, kind: str = ""
+) -> tuple[ComplianceRow, list[ComplianceRow]]:
+    """The roll-up counted directly from the obligation table: the reference the tally is checked against."""
     due = Obligation.objects.filter(responsible_path__startswith=org.path, due_on__lte=as_of).exclude(
         state=ObligationState.WAIVED
     )
@@ -107,11 +127,34 @@ def compliance(*, org: Organisation, as_of: dt.date, kind: str = "") -> tuple[Co
         .annotate(**_counts())
         .order_by()
     )
+    return _assemble(org, grouped)  # type: ignore[arg-type]  # values() rows carry the aggregate keys too
+
+
+def compliance_from_tally(
+    *, org: Organisation, as_of: dt.date, kind: str = ""
+) -> tuple[ComplianceRow, list[ComplianceRow]]:
+    """The roll-up read from ObligationTally: each child's subtree rows and the organisation's own exact rows —
+    at most children × kinds × due dates rows, whatever the number of obligations below."""
+    tally = ObligationTally.objects.filter(due_on__lte=as_of)
+    if kind:
+        tally = tally.filter(kind=kind)
+    children_rows = Q(exact=False, depth=org.depth + 1, path__startswith=org.path)
+    own_rows = Q(exact=True, path=org.path)
+    grouped = (
+        tally.filter(children_rows | own_rows)
+        .values("kind", branch=F("path"))
+        .annotate(due=Sum("due"), on_time=Sum("on_time"), late=Sum("late"), overdue=Sum("overdue"))
+        .order_by()
+    )
+    return _assemble(org, grouped)  # type: ignore[arg-type]  # values() rows carry the aggregate keys too
+
+
+def _assemble(org: Organisation, grouped: Iterable[dict[str, Any]]) -> tuple[ComplianceRow, list[ComplianceRow]]:
+    """Rows {branch: child path or the org's own path, kind, counts} into the total and one row per branch."""
     children = {c.path: c for c in Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1)}
     total = ComplianceRow(org=org, label=org.name)
     rows: dict[str, ComplianceRow] = {}
-    item: dict[str, Any]
-    for item in grouped:  # type: ignore[assignment]  # values() rows carry the aggregate keys too
+    for item in grouped:
         path = item["branch"]
         child = children.get(path)
         row = rows.setdefault(path, ComplianceRow(org=child, label=child.name if child else "本级"))
