@@ -3,6 +3,7 @@ statements, rows, target, met — plus whatever explains the number (per-stateme
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -18,12 +19,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from bench import handwritten
 from bench.dataset import World, prepare
 from partycare.accounts.models import User
 from partycare.members.models import Member
-from partycare.obligations.engine import pack_scopes, sweep
+from partycare.obligations import engine
+from partycare.obligations.engine import PreviousRun, pack_scopes, sweep
 from partycare.obligations.models import Obligation
 from partycare.obligations.selectors import compliance, my_duties
 from partycare.orgs.models import Organisation, OrgKind, OrgPost, PostKind
@@ -132,17 +135,26 @@ def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _full_sweep(world: World, base: dict[str, Any], dump: Path | None) -> dict[str, Any]:
+def _day_before(world: World) -> dt.date:
+    """The full sweep and the hand-written SQL run as of the day before `world.as_of`; the change-driven sweep then
+    follows the full one as of `world.as_of`, as the nightly run follows the previous night's."""
+    return world.as_of - dt.timedelta(days=1)
+
+
+def _full_sweep(world: World, base: dict[str, Any], dump: Path | None) -> tuple[dict[str, Any], PreviousRun]:
     _clear_obligations()
     load = _load()
+    day = _day_before(world)
+    started_at = timezone.now()
     with _captured() as captured:
         started = time.perf_counter()
-        report = sweep(as_of=world.as_of, since=world.since)
+        report = sweep(as_of=day, since=world.since)
         seconds = time.perf_counter() - started
     _dump(dump, "full_sweep_year", captured)
-    return {
+    line = {
         "scenario": "full_sweep_year",
         **base,
+        "as_of": str(day),
         "seconds": round(seconds, 2),
         "statements": len(captured.captured_queries),
         "rows": Obligation.objects.count(),
@@ -152,23 +164,40 @@ def _full_sweep(world: World, base: dict[str, Any], dump: Path | None) -> dict[s
         "load_avg": load,
         "slowest": _slowest(captured),
     }
+    return line, PreviousRun(as_of=day, since=world.since, started_at=started_at, fingerprint=report.fingerprint)
 
 
-def _incremental_sweep(world: World, base: dict[str, Any], dump: Path | None) -> dict[str, Any]:
+def _incremental_sweep(world: World, base: dict[str, Any], dump: Path | None, previous: PreviousRun) -> dict[str, Any]:
+    """The next night's change-driven sweep with nothing changed in between. By then autovacuum has analysed the
+    obligations the full sweep wrote (done here explicitly), and no transaction was in flight while the full sweep
+    ran, so the stamps need no margin (with the production margin of an hour, a database built minutes before the
+    full sweep would look entirely changed)."""
+    _settle_obligations()
+    margin = engine.CHANGE_MARGIN
+    engine.CHANGE_MARGIN = dt.timedelta(0)
     load = _load()
-    with _captured() as captured:
-        started = time.perf_counter()
-        report = sweep(as_of=world.as_of)
-        seconds = time.perf_counter() - started
+    try:
+        with _captured() as captured:
+            started = time.perf_counter()
+            report = sweep(as_of=world.as_of, since=world.since, previous=previous)
+            seconds = time.perf_counter() - started
+    finally:
+        engine.CHANGE_MARGIN = margin
     _dump(dump, "incremental_sweep_no_changes", captured)
     return {
         "scenario": "incremental_sweep_no_changes",
         **base,
+        "as_of": str(world.as_of),
+        "previous_as_of": str(previous.as_of),
+        "mode": report.mode,
+        "full_because": report.full_because,
         "seconds": round(seconds, 2),
         "statements": len(captured.captured_queries),
-        "rows": report.total_inserted + sum(report.updated.values()),  # what changed: nothing, if all is well
-        "target": f"≤ {MAX_INCREMENTAL_SECONDS:g} s",
-        "met": seconds <= MAX_INCREMENTAL_SECONDS,
+        "inserted": report.total_inserted,
+        "updated": {k: v for k, v in report.updated.items() if v},
+        "rows": report.total_inserted + sum(report.updated.values()),
+        "target": f"≤ {MAX_INCREMENTAL_SECONDS:g} s, change-driven",
+        "met": report.mode == "incremental" and seconds <= MAX_INCREMENTAL_SECONDS,
         "load_avg": load,
         "slowest": _slowest(captured),
     }
@@ -180,7 +209,8 @@ def _handwritten_sweep(world: World, base: dict[str, Any], dump: Path | None, ch
         load = _load()
         with _captured() as captured:
             started = time.perf_counter()
-            report = handwritten.sweep(scopes=pack_scopes(world.as_of), as_of=world.as_of, since=world.since)
+            day = _day_before(world)
+            report = handwritten.sweep(scopes=pack_scopes(day), as_of=day, since=world.since)
             seconds = time.perf_counter() - started
         _dump(dump, "handwritten_sql_year", captured)
         with connection.cursor() as cursor:
@@ -192,6 +222,7 @@ def _handwritten_sweep(world: World, base: dict[str, Any], dump: Path | None, ch
     line = {
         "scenario": "handwritten_sql_year",
         **base,
+        "as_of": str(_day_before(world)),
         "seconds": round(seconds, 2),
         "statements": len(captured.captured_queries),
         "rows": rows,
@@ -210,13 +241,14 @@ def sweeps(world: World, base: dict[str, Any], dump: Path | None, say: Say, roun
     the hand-written SQL, back to back); each line reports its best round and lists all of them."""
     runs: dict[str, list[dict[str, Any]]] = {"full": [], "incremental": [], "handwritten": []}
     for number in range(1, rounds + 1):
-        say(f"round {number}/{rounds}: full sweep {world.since} … {world.as_of} from empty obligations …")
-        runs["full"].append(_full_sweep(world, base, dump))
-        say(f"  {runs['full'][-1]['seconds']}s, {runs['full'][-1]['rows']:,} obligations; incremental sweep …")
-        runs["incremental"].append(_incremental_sweep(world, base, dump))
-        say(f"  {runs['incremental'][-1]['seconds']}s; the same year by hand-written SQL into a fresh table …")
+        say(f"round {number}/{rounds}: full sweep {world.since} … {_day_before(world)} from empty obligations …")
+        full, previous = _full_sweep(world, base, dump)
+        runs["full"].append(full)
+        say(f"  {full['seconds']}s, {full['rows']:,} obligations; the same year by hand-written SQL …")
         runs["handwritten"].append(_handwritten_sweep(world, base, dump, check=number == 1))
-        say(f"  {runs['handwritten'][-1]['seconds']}s")
+        say(f"  {runs['handwritten'][-1]['seconds']}s; the next day's change-driven sweep …")
+        runs["incremental"].append(_incremental_sweep(world, base, dump, previous))
+        say(f"  {runs['incremental'][-1]['seconds']}s ({runs['incremental'][-1]['mode']})")
     comparison = {k: runs["handwritten"][0][k] for k in ("same_as_engine", "comparison")}
     full, incremental, by_hand = (min(runs[name], key=lambda line: line["seconds"]) for name in runs)
     for name, line in (("full", full), ("incremental", incremental), ("handwritten", by_hand)):

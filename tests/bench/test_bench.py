@@ -49,12 +49,14 @@ def test_every_scenario_prints_one_json_line_with_the_agreed_fields(lines: dict[
     assert isinstance(lines["branch_list_page"]["met"], bool)
 
 
-def test_the_two_packs_produce_duties_and_a_repeat_sweep_adds_none(lines: dict[str, dict]) -> None:
+def test_the_two_packs_produce_duties_and_the_next_day_is_change_driven(lines: dict[str, dict]) -> None:
     setup, full = lines["setup"], lines["full_sweep_year"]
     assert setup["subtree_members"] > 0 and sum(setup["added"].values()) > 0
     assert full["rows"] == full["inserted"] > SMALL  # a talk a year for everyone, and more
     assert full["updated"].get("done.talk", 0) > 0 and full["updated"].get("overdue", 0) > 0
-    assert lines["incremental_sweep_no_changes"]["rows"] == 0
+    incremental = lines["incremental_sweep_no_changes"]
+    assert incremental["mode"] == "incremental", incremental["full_because"]
+    assert incremental["previous_as_of"] == full["as_of"] < incremental["as_of"]
 
 
 def test_handwritten_sql_produces_the_same_obligations_as_the_engine(lines: dict[str, dict]) -> None:

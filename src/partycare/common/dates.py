@@ -11,6 +11,12 @@ def business_today() -> dt.date:
     return timezone.localdate()
 
 
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight at the start of a business day, as an aware datetime (compares with stamps on an index, unlike
+    `stamp__date`, which converts every row's stamp first)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
+
+
 def add_years(day: dt.date, years: int) -> dt.date:
     """Same month and day `years` later; 29 February falls back to 28 February in common years."""
     try:

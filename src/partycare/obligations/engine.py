@@ -8,16 +8,23 @@ Properties the rest of the product relies on:
   if its due date is before `as_of`.
 - set-based: one statement per rule and period (a handful per pack), never one per member; the number of SQL
   statements does not depend on the number of members (tests/obligations/test_sweep_statements.py).
+- change-driven when it can be: given the previous run (same packs, same `since`, an earlier or the same day), the
+  sweep looks only at what can have changed since — members whose rows or events, posts, links, requests, awards,
+  sanctions or honours were written after that run started, members whose condition answers flip between the two days
+  (someone turning 80), periods and anniversaries that came into view, records entered since — and arrives at
+  exactly what a full sweep would (tests/obligations/test_incremental.py compares the two day by day).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Length, Substr
 
@@ -31,12 +38,14 @@ from partycare.care.models import (
     TalkRequest,
     Visit,
 )
-from partycare.members.models import LeadershipLevel, LifeEvent, Member, RollState
+from partycare.common.dates import start_of_day
+from partycare.members.models import Discipline, Honour, LeadershipLevel, LifeEvent, Member, RollState
 from partycare.obligations.models import Obligation, ObligationKind, ObligationState
+from partycare.obligations.rollup import rebuild_tally, refresh_tally
 from partycare.obligations.sql import AddDays, AnniversaryInYear, date_value, insert_from_select, key_expr, text_value
 from partycare.orgs.models import Organisation, OrgKind, OrgPost, PostKind
 from partycare.policy.calendar import Period
-from partycare.policy.conditions import to_q
+from partycare.policy.conditions import changes_between, to_q
 from partycare.policy.schema import EVENT_LABELS, PolicyPack
 
 # Typed NULLs: an untyped NULL in INSERT … SELECT is text to PostgreSQL and cannot go into a bigint/date column.
@@ -54,6 +63,13 @@ DEFAULT_MEDAL_DAY = (7, 1)
 NOT_ON_ROLL_REASON = "党员已不在册（系统自动免除）"
 
 SECRETARY_POSTS = (PostKind.SECRETARY,)
+
+# Part of every run's fingerprint: a change-driven sweep only follows a run of the same engine revision. Bump it when
+# what a full sweep derives changes, so the next run after a deploy is a full one.
+ENGINE_REVISION = 2
+# Rows stamped this long before the previous run started still count as changed: a transaction that wrote them
+# before that run began but committed after its snapshot was taken was not seen by it.
+CHANGE_MARGIN = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,91 @@ class PackScope:
     def starts(self) -> dt.date:
         return max(self.effective_from or self.pack.effective_from, self.pack.effective_from)
 
+    def identity(self) -> dict[str, Any]:
+        """Everything about this scope that decides what a full sweep derives (for the run's fingerprint)."""
+        return {
+            "label": self.label,
+            "root": [self.root.pk, self.root.path],
+            "excluded": list(self.excluded_paths),
+            "starts": str(self.starts),
+            "pack": self.pack.model_dump(mode="json"),
+        }
+
+
+def fingerprint(scopes: Iterable[PackScope]) -> str:
+    """Same fingerprint, same rules: a change-driven sweep may follow only a run with the same one."""
+    text = json.dumps(
+        {"engine": ENGINE_REVISION, "lookahead": LOOKAHEAD_DAYS, "scopes": [s.identity() for s in scopes]},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreviousRun:
+    """What a change-driven sweep needs to know of the run before it (from its SweepRun)."""
+
+    as_of: dt.date
+    since: dt.date
+    started_at: dt.datetime
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A change-driven sweep: what the previous run already covered, and from when on a stamp means "changed"."""
+
+    previous_as_of: dt.date
+    changed_after: dt.datetime
+    last_obligation_before: int  # obligations with a larger id were inserted by this sweep
+
+    def covers(self, window_start: Any) -> bool:
+        """The previous run already derived duties whose window starts on this day (it was in its look-ahead)."""
+        return bool(window_start <= self.previous_as_of + dt.timedelta(days=LOOKAHEAD_DAYS))
+
+    def changed_member_ids(self) -> models.QuerySet[Any]:
+        """Ids of members whose own row, or a row that decides what they are owed, was written since."""
+        after = self.changed_after
+        sources = [
+            Member.objects.filter(updated_at__gte=after).values_list("pk"),
+            LifeEvent.objects.filter(recorded_at__gte=after).values_list("member_id"),
+            OrgPost.objects.filter(updated_at__gte=after).values_list("member_id"),
+            LeaderLink.objects.filter(updated_at__gte=after).values_list("member_id"),
+            LeaderLink.objects.filter(updated_at__gte=after).values_list("leader_id"),
+            TalkRequest.objects.filter(updated_at__gte=after).values_list("member_id"),
+            MedalAward.objects.filter(updated_at__gte=after).values_list("member_id"),
+            Discipline.objects.filter(updated_at__gte=after).values_list("member_id"),
+            Honour.objects.filter(updated_at__gte=after).values_list("member_id"),
+        ]
+        return sources[0].order_by().union(*(source.order_by() for source in sources[1:]))
+
+    def changed_members(self, field: str = "pk") -> Q:
+        return Q(**{f"{field}__in": self.changed_member_ids()})
+
+    def recorded_for_members(self, as_of: dt.date) -> models.QuerySet[Any]:
+        """Members with a care record (talk, visit, greeting, survey answer, medal) entered since the previous run,
+        or dated after its day (a record it could not count yet, e.g. when that run replayed an earlier day)."""
+        after, day = self.changed_after, self.previous_as_of
+        sources = [
+            Talk.participants.through.objects.filter(
+                Q(talk__recorded_at__gte=after) | Q(talk__held_on__gt=day, talk__held_on__lte=as_of)
+            ).values_list("member_id"),
+            Visit.objects.filter(Q(recorded_at__gte=after) | Q(visited_on__gt=day, visited_on__lte=as_of)).values_list(
+                "member_id"
+            ),
+            Greeting.objects.filter(
+                Q(updated_at__gte=after) | Q(greeted_on__gt=day, greeted_on__lte=as_of)
+            ).values_list("member_id"),
+            NeedsSurveyResponse.objects.filter(
+                Q(updated_at__gte=after) | Q(responded_on__gt=day, responded_on__lte=as_of)
+            ).values_list("member_id"),
+            MedalAward.objects.filter(
+                Q(updated_at__gte=after) | Q(awarded_on__gt=day, awarded_on__lte=as_of)
+            ).values_list("member_id"),
+        ]
+        return sources[0].order_by().union(*(source.order_by() for source in sources[1:]))
+
 
 @dataclass
 class SweepReport:
@@ -84,6 +185,13 @@ class SweepReport:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # rules the engine does not turn into duties, and why
+    fingerprint: str = ""
+    delta: Delta | None = None  # set when the sweep is change-driven
+    full_because: str = ""  # why a change-driven sweep was not possible, when one was asked for
+
+    @property
+    def mode(self) -> str:
+        return "incremental" if self.delta is not None else "full"
 
     @property
     def total_inserted(self) -> int:
@@ -96,6 +204,9 @@ class SweepReport:
             "inserted": self.inserted,
             "updated": self.updated,
             "skipped": self.skipped,
+            "mode": self.mode,
+            "fingerprint": self.fingerprint,
+            "full_because": self.full_because,
         }
 
 
@@ -177,6 +288,7 @@ def _common_columns(
         "holiday": text_value(""),
         "waived_reason": text_value(""),
         "created_on": date_value(as_of),
+        "touched_on": date_value(as_of),
     }
 
 
@@ -229,102 +341,152 @@ def _audience_sources(
     as_of: dt.date,
     rule_path: str,
     report: SweepReport,
+    window_start: dt.date,
 ) -> Iterator[tuple[str, models.QuerySet[Any], dict[str, Any]]]:
-    """For each relation: (relation, source queryset, subject/responsible columns). Subject is always a member."""
+    """For each relation: (relation, source queryset, subject/responsible columns). Subject is always a member.
+
+    A change-driven sweep yields, for a window the previous run already covered, several narrow sources per relation
+    instead of one over everybody: see `_narrowed`."""
     condition_day = min(period_end, as_of)
     condition = to_q(where, condition_day) if where is not None else Q()
     for relation in relations:
-        if relation in ("members_of_branch", "members_of_group", "members_in_subtree"):
-            members = _members(scope, on_or_before=period_end).filter(condition)
-            if relation == "members_of_group":
-                members = members.filter(org__kind=OrgKind.GROUP)
-            if relation != "members_in_subtree":
-                members = members.exclude(_secretary_of_own_org(condition_day))
-            yield (
-                relation,
-                members,
-                {
-                    "subject_member": F("pk"),
-                    **_responsible_org_for(by, scope),
-                    "responsible_member": NULL_ID,
-                    "key_pk": F("pk"),
-                },
-            )
-        elif relation == "branch_secretaries_in_subtree":
-            posts = OrgPost.objects.current(condition_day).filter(
-                scope.org_q("org__"),
-                post__in=SECRETARY_POSTS,
-                org__kind=OrgKind.BRANCH,
-                member__roll_state=RollState.ACTIVE,
-            )
-            if where is not None:
-                posts = posts.filter(member__in=Member.objects.filter(condition))
-            responsible = _constant_org(scope.root) if by in ("org_admin", "leader") else _parent_org()
-            yield (
-                relation,
-                posts,
-                {
-                    "subject_member": F("member_id"),
-                    **responsible,
-                    "responsible_member": NULL_ID,
-                    "key_pk": F("member_id"),
-                },
-            )
-        elif relation in (
-            "cadres_in_charge",
-            "linked_members",
-            "general_secretaries_in_charge",
-            "branch_secretaries_in_charge",
-        ):
-            kind = LinkKind.DIRECT if relation == "linked_members" else LinkKind.IN_CHARGE
-            links = LeaderLink.objects.current(condition_day).filter(
-                scope.org_q("org__"), kind=kind, member__roll_state=RollState.ACTIVE
-            )
-            if relation in ("general_secretaries_in_charge", "branch_secretaries_in_charge"):
-                org_kinds = (
-                    [OrgKind.BRANCH, OrgKind.GROUP]
-                    if relation == "branch_secretaries_in_charge"
-                    else [OrgKind.GENERAL_BRANCH, OrgKind.SECONDARY_COMMITTEE]
-                )
-                links = links.filter(
-                    Exists(
-                        OrgPost.objects.current(condition_day).filter(
-                            member_id=OuterRef("member_id"), post__in=SECRETARY_POSTS, org__kind__in=org_kinds
-                        )
-                    )
-                )
-            if where is not None:
-                links = links.filter(member__in=Member.objects.filter(condition))
-            yield (
-                relation,
-                links,
-                {
-                    "subject_member": F("member_id"),
-                    **_own_org(),
-                    "responsible_member": F("leader_id"),
-                    "key_pk": Concat2(F("leader_id"), F("member_id")),
-                },
-            )
-        elif relation == "branch_committee_members":
-            posts = (
-                OrgPost.objects.current(condition_day)
-                .filter(scope.org_q("org__"), org__kind=OrgKind.BRANCH, member__roll_state=RollState.ACTIVE)
-                .exclude(post__in=SECRETARY_POSTS)
-            )
-            yield (
-                relation,
-                posts,
-                {
-                    "subject_member": F("member_id"),
-                    **_own_org(),
-                    "responsible_member": NULL_ID,
-                    "key_pk": F("member_id"),
-                },
-            )
-        else:
+        found = _audience_source(scope, by, relation, where, condition, condition_day, period_end)
+        if found is None:
             message = f"{rule_path}: 关系 {relation} 暂无对应数据，未生成责任事项"
             if message not in report.skipped:
                 report.skipped.append(message)
+            continue
+        source, columns, member_field = found
+        delta = report.delta
+        if delta is None or not delta.covers(window_start):
+            yield relation, source, columns
+            continue
+        for narrow in _narrowed(delta, source, member_field, where, period_end, condition_day, relation):
+            yield relation, narrow, dict(columns)
+
+
+def _narrowed(
+    delta: Delta,
+    source: models.QuerySet[Any],
+    member_field: str,
+    where: Any,
+    period_end: dt.date,
+    condition_day: dt.date,
+    relation: str,
+) -> Iterator[models.QuerySet[Any]]:
+    """The parts of a covered source that can hold rows the previous run did not derive: members that changed,
+    members whose condition answer flipped between the previous run's day and this one, and people whose posts or
+    links began (or whose secretary post ended) in between. Each is a separate statement on an index."""
+    previous_day = min(period_end, delta.previous_as_of)
+    yield source.filter(delta.changed_members(member_field))
+    if previous_day == condition_day:
+        return
+    member_prefix = "" if member_field == "pk" else "member__"
+    for flipped in changes_between(where, previous_day, condition_day):
+        if member_prefix:
+            yield source.filter(**{f"{member_field}__in": Member.objects.filter(flipped).values("pk")})
+        else:
+            yield source.filter(flipped)
+    if relation in ("members_of_branch", "members_of_group"):
+        # The secretary is not owed a talk by their own branch; a post that ended makes them owed one again.
+        ended = OrgPost.objects.filter(
+            post__in=SECRETARY_POSTS, until__gte=previous_day, until__lt=condition_day
+        ).values("member_id")
+        yield source.filter(pk__in=ended)
+    if member_field != "pk":
+        began = Q(since__gt=previous_day, since__lte=condition_day)
+        yield source.filter(began)
+        if relation in ("general_secretaries_in_charge", "branch_secretaries_in_charge"):
+            posts_began = OrgPost.objects.filter(began, post__in=SECRETARY_POSTS).values("member_id")
+            yield source.filter(member_id__in=posts_began)
+
+
+def _audience_source(
+    scope: PackScope,
+    by: str,
+    relation: str,
+    where: Any,
+    condition: Q,
+    condition_day: dt.date,
+    period_end: dt.date,
+) -> tuple[models.QuerySet[Any], dict[str, Any], str] | None:
+    """One relation's source, its subject/responsible columns, and the source's field holding the member's id."""
+    if relation in ("members_of_branch", "members_of_group", "members_in_subtree"):
+        members = _members(scope, on_or_before=period_end).filter(condition)
+        if relation == "members_of_group":
+            members = members.filter(org__kind=OrgKind.GROUP)
+        if relation != "members_in_subtree":
+            members = members.exclude(_secretary_of_own_org(condition_day))
+        columns = {
+            "subject_member": F("pk"),
+            **_responsible_org_for(by, scope),
+            "responsible_member": NULL_ID,
+            "key_pk": F("pk"),
+        }
+        return members, columns, "pk"
+    if relation == "branch_secretaries_in_subtree":
+        posts = OrgPost.objects.current(condition_day).filter(
+            scope.org_q("org__"),
+            post__in=SECRETARY_POSTS,
+            org__kind=OrgKind.BRANCH,
+            member__roll_state=RollState.ACTIVE,
+        )
+        if where is not None:
+            posts = posts.filter(member__in=Member.objects.filter(condition))
+        responsible = _constant_org(scope.root) if by in ("org_admin", "leader") else _parent_org()
+        columns = {
+            "subject_member": F("member_id"),
+            **responsible,
+            "responsible_member": NULL_ID,
+            "key_pk": F("member_id"),
+        }
+        return posts, columns, "member_id"
+    if relation in (
+        "cadres_in_charge",
+        "linked_members",
+        "general_secretaries_in_charge",
+        "branch_secretaries_in_charge",
+    ):
+        kind = LinkKind.DIRECT if relation == "linked_members" else LinkKind.IN_CHARGE
+        links = LeaderLink.objects.current(condition_day).filter(
+            scope.org_q("org__"), kind=kind, member__roll_state=RollState.ACTIVE
+        )
+        if relation in ("general_secretaries_in_charge", "branch_secretaries_in_charge"):
+            org_kinds = (
+                [OrgKind.BRANCH, OrgKind.GROUP]
+                if relation == "branch_secretaries_in_charge"
+                else [OrgKind.GENERAL_BRANCH, OrgKind.SECONDARY_COMMITTEE]
+            )
+            links = links.filter(
+                Exists(
+                    OrgPost.objects.current(condition_day).filter(
+                        member_id=OuterRef("member_id"), post__in=SECRETARY_POSTS, org__kind__in=org_kinds
+                    )
+                )
+            )
+        if where is not None:
+            links = links.filter(member__in=Member.objects.filter(condition))
+        columns = {
+            "subject_member": F("member_id"),
+            **_own_org(),
+            "responsible_member": F("leader_id"),
+            "key_pk": Concat2(F("leader_id"), F("member_id")),
+        }
+        return links, columns, "member_id"
+    if relation == "branch_committee_members":
+        posts = (
+            OrgPost.objects.current(condition_day)
+            .filter(scope.org_q("org__"), org__kind=OrgKind.BRANCH, member__roll_state=RollState.ACTIVE)
+            .exclude(post__in=SECRETARY_POSTS)
+        )
+        columns = {
+            "subject_member": F("member_id"),
+            **_own_org(),
+            "responsible_member": NULL_ID,
+            "key_pk": F("member_id"),
+        }
+        return posts, columns, "member_id"
+    return None
 
 
 class Concat2(models.Func):
@@ -351,7 +513,7 @@ def _periodic(kind: str, rules: list[Any], section: str) -> Generator:
             path = f"{section}[{index}]"
             for period in _periods(scope, rule.interval, since, as_of, getattr(rule, "times", 1)):
                 for relation, source, subject in _audience_sources(
-                    scope, rule.by, rule.whom.relations, rule.whom.where, period.end, as_of, path, report
+                    scope, rule.by, rule.whom.relations, rule.whom.where, period.end, as_of, path, report, period.start
                 ):
                     rule_key = f"{scope.label}:{rule.id}:{relation}"
                     columns = _common_columns(
@@ -403,12 +565,20 @@ def _insert_event_duties(
     """One duty per life event of the given kinds: due `within_days` after it, a late record still counts."""
     triggering = LifeEvent.objects.filter(
         # An event entered late (recorded after `since`, happened before) still produces its duty.
-        Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since),
+        Q(occurred_on__gte=since) | Q(recorded_at__gte=start_of_day(since)),
         member__in=Member.objects.filter(scope.org_q("org__")),
         kind__in=events,
         occurred_on__gte=scope.starts,
         occurred_on__lte=as_of,
     )
+    delta = report.delta
+    if delta is not None:
+        # New to this run: entered since the last one, come due (dated after its day), or its member changed.
+        triggering = triggering.filter(
+            Q(recorded_at__gte=delta.changed_after)
+            | Q(occurred_on__gt=delta.previous_as_of)
+            | delta.changed_members("member_id")
+        )
     columns = _common_columns(
         kind=kind, rule=rule_key, label=label, scope=scope, source=source, as_of=as_of, period_key="event"
     )
@@ -486,7 +656,15 @@ def _holiday_visits(scope: PackScope, since: dt.date, as_of: dt.date, report: Sw
                 if due < max(since, scope.starts) or window_start > as_of + dt.timedelta(days=LOOKAHEAD_DAYS):
                     continue
                 for relation, source, subject in _audience_sources(
-                    scope, rule.by, rule.whom.relations, rule.whom.where, due, as_of, f"visits.holiday[{index}]", report
+                    scope,
+                    rule.by,
+                    rule.whom.relations,
+                    rule.whom.where,
+                    due,
+                    as_of,
+                    f"visits.holiday[{index}]",
+                    report,
+                    window_start,
                 ):
                     period_key = f"{holiday.code}-{holiday.date:%Y}"
                     rule_key = f"{scope.label}:{rule.id}:{relation}"
@@ -547,7 +725,14 @@ def _political_birthdays(scope: PackScope, since: dt.date, as_of: dt.date, repor
             due_on=AnniversaryInYear("joined_on", year),
             fulfil_until=AddDays(AnniversaryInYear("joined_on", year), GREETING_GRACE_DAYS),
         )
-        _insert(report, "political_birthday", members, columns)
+        delta = report.delta
+        if delta is None:
+            _insert(report, "political_birthday", members, columns)
+            continue
+        _insert(report, "political_birthday", members.filter(delta.changed_members()), columns)
+        previous_last = delta.previous_as_of + dt.timedelta(days=rule.lead_days + LOOKAHEAD_DAYS)
+        if hi > previous_last:  # anniversaries that came into view since the previous run
+            _insert(report, "political_birthday", members.filter(anniversary__gt=previous_last), columns)
 
 
 def _requested_talks(scope: PackScope, since: dt.date, as_of: dt.date, report: SweepReport) -> None:
@@ -579,6 +764,13 @@ def _requested_talks(scope: PackScope, since: dt.date, as_of: dt.date, report: S
         due_on=AddDays("requested_on", rule.deadline_days),
         fulfil_until=NULL_DATE,
     )
+    delta = report.delta
+    if delta is not None:
+        requests = requests.filter(
+            Q(updated_at__gte=delta.changed_after)
+            | Q(requested_on__gt=delta.previous_as_of)
+            | delta.changed_members("member_id")
+        )
     _insert(report, "talks.requested", requests, columns)
 
 
@@ -610,6 +802,8 @@ def _leader_links(scope: PackScope, since: dt.date, as_of: dt.date, report: Swee
             due_on=date_value(due),
             fulfil_until=date_value(dt.date(year, 12, 31)),
         )
+        if report.delta is not None:
+            leaders = leaders.filter(report.delta.changed_members())
         _insert(report, "leader_links", leaders, columns)
 
 
@@ -641,6 +835,8 @@ def _medals(scope: PackScope, since: dt.date, as_of: dt.date, report: SweepRepor
                 due_on=date_value(measured),
                 fulfil_until=NULL_DATE,
             )
+            if report.delta is not None:  # measured on a fixed day: only a change can make someone eligible
+                eligible = eligible.filter(report.delta.changed_members())
             _insert(report, f"medals[{index}]", eligible, columns)
 
 
@@ -650,7 +846,15 @@ def _needs_survey(scope: PackScope, since: dt.date, as_of: dt.date, report: Swee
         return
     for period in _periods(scope, rule.interval, since, as_of):
         for relation, source, subject in _audience_sources(
-            scope, rule.by, rule.whom.relations, rule.whom.where, period.end, as_of, "needs_survey", report
+            scope,
+            rule.by,
+            rule.whom.relations,
+            rule.whom.where,
+            period.end,
+            as_of,
+            "needs_survey",
+            report,
+            period.start,
         ):
             rule_key = f"{scope.label}:needs_survey:{relation}"
             columns = _common_columns(
@@ -679,6 +883,8 @@ def _birthday_celebrations(scope: PackScope, since: dt.date, as_of: dt.date, rep
         return
     cadence = rule.cadences[0]
     for period in _periods(scope, cadence, since, as_of):
+        if report.delta is not None and report.delta.covers(period.start):
+            continue  # a change-driven sweep runs only while no organisation changed
         branches = Organisation.objects.filter(scope.org_q(), kind=OrgKind.BRANCH, status="active")
         rule_key = f"{scope.label}:birthday_celebrations"
         columns = _common_columns(
@@ -792,17 +998,27 @@ def _record_dates(as_of: dt.date) -> dict[str, models.QuerySet[Any]]:
     }
 
 
-def update_states(*, as_of: dt.date, report: SweepReport, link_minimums: dict[str, int] | None = None) -> None:
+def update_states(
+    *, as_of: dt.date, report: SweepReport, link_minimums: dict[str, int] | None = None, delta: Delta | None = None
+) -> None:
+    """Bring states up to date. A change-driven sweep looks only at duties it inserted, duties whose subject has a
+    record entered since the previous run, and duties that came due in between; the rest cannot have changed."""
     live = Obligation.objects.exclude(state=ObligationState.WAIVED)
-    # Replaying an earlier day: what was done after it is not done yet.
-    report.updated["reopened"] = live.filter(state=ObligationState.DONE, done_on__gt=as_of).update(
-        state=ObligationState.OPEN, done_on=None
-    )
+    touched = {"touched_on": as_of}
+    if delta is None:
+        # Replaying an earlier day: what was done after it is not done yet.
+        report.updated["reopened"] = live.filter(state=ObligationState.DONE, done_on__gt=as_of).update(
+            state=ObligationState.OPEN, done_on=None, **touched
+        )
+    new_rows = Q(pk__gt=delta.last_obligation_before) if delta is not None else Q()
     for kind, dates in _record_dates(as_of).items():
         pending = live.filter(kind=kind, state__in=[ObligationState.OPEN, ObligationState.OVERDUE])
-        report.updated[f"done.{kind}"] = pending.filter(Exists(dates)).update(
-            state=ObligationState.DONE, done_on=Subquery(dates[:1])
-        )
+        for part, candidates in _state_candidates(kind, delta, new_rows, as_of):
+            report.updated[f"done.{kind}{part}"] = (
+                pending.filter(candidates)
+                .filter(Exists(dates))
+                .update(state=ObligationState.DONE, done_on=Subquery(dates[:1]), **touched)
+            )
     # "At least N linked members": done on the day the N-th link still in place began. N differs per pack.
     links = LeaderLink.objects.filter(
         leader_id=OuterRef("subject_member_id"), kind=LinkKind.DIRECT, since__lte=as_of
@@ -812,23 +1028,59 @@ def update_states(*, as_of: dt.date, report: SweepReport, link_minimums: dict[st
         pending = live.filter(
             kind=ObligationKind.LEADER_LINK, pack=pack_label, state__in=[ObligationState.OPEN, ObligationState.OVERDUE]
         )
-        report.updated[f"done.leader_link.{pack_label}"] = pending.filter(Exists(nth_since)).update(
-            state=ObligationState.DONE, done_on=Subquery(nth_since)
+        parts: list[tuple[str, Q]] = [("", Q())]
+        if delta is not None:
+            linked = LeaderLink.objects.filter(
+                Q(updated_at__gte=delta.changed_after) | Q(since__gt=delta.previous_as_of, since__lte=as_of)
+            ).values("leader_id")
+            parts = [("", new_rows), (".linked", Q(subject_member_id__in=linked))]
+        for part, candidates in parts:
+            report.updated[f"done.leader_link.{pack_label}{part}"] = (
+                pending.filter(candidates)
+                .filter(Exists(nth_since))
+                .update(state=ObligationState.DONE, done_on=Subquery(nth_since), **touched)
+            )
+    overdue = live.filter(state=ObligationState.OPEN, due_on__lt=as_of)
+    if delta is None:
+        report.updated["overdue"] = overdue.update(state=ObligationState.OVERDUE, **touched)
+        report.updated["not_overdue_yet"] = live.filter(state=ObligationState.OVERDUE, due_on__gte=as_of).update(
+            state=ObligationState.OPEN, **touched
         )
-    report.updated["overdue"] = live.filter(state=ObligationState.OPEN, due_on__lt=as_of).update(
-        state=ObligationState.OVERDUE
-    )
-    report.updated["not_overdue_yet"] = live.filter(state=ObligationState.OVERDUE, due_on__gte=as_of).update(
-        state=ObligationState.OPEN
-    )
+    else:
+        came_due = overdue.filter(due_on__gte=delta.previous_as_of)
+        report.updated["overdue"] = came_due.update(state=ObligationState.OVERDUE, **touched)
+        report.updated["overdue.new"] = overdue.filter(new_rows).update(state=ObligationState.OVERDUE, **touched)
     # A member who left the roll is owed nothing more — except what their death itself calls for.
-    report.updated["waived_not_on_roll"] = (
+    leavers = (
         live.filter(state=ObligationState.OPEN, subject_member__isnull=False)
         .exclude(kind=ObligationKind.CONDOLENCE)
         .exclude(subject_member__roll_state=RollState.ACTIVE)
         .exclude(trigger_event__kind__in=["deceased", "terminally_ill"])
-        .update(state=ObligationState.WAIVED, waived_reason=NOT_ON_ROLL_REASON)
     )
+    parts = [("", Q())]
+    if delta is not None:
+        parts = [("", new_rows), (".changed", delta.changed_members("subject_member_id"))]
+    for part, candidates in parts:
+        report.updated[f"waived_not_on_roll{part}"] = leavers.filter(candidates).update(
+            state=ObligationState.WAIVED, waived_reason=NOT_ON_ROLL_REASON, **touched
+        )
+
+
+def _state_candidates(kind: str, delta: Delta | None, new_rows: Q, as_of: dt.date) -> list[tuple[str, Q]]:
+    """Which pending duties of a kind a record can have fulfilled: all of them in a full sweep; in a change-driven
+    one, those just inserted and those whose record was entered since the previous run (two statements)."""
+    if delta is None:
+        return [("", Q())]
+    after, day = delta.changed_after, delta.previous_as_of
+    if kind == ObligationKind.BIRTHDAY:
+        greetings = Greeting.objects.filter(Q(updated_at__gte=after) | Q(greeted_on__gt=day, greeted_on__lte=as_of))
+        recorded = Q(responsible_org_id__in=greetings.values("org_id"))
+    elif kind == ObligationKind.REQUESTED_TALK:
+        requests = TalkRequest.objects.filter(Q(updated_at__gte=after) | Q(arranged_on__gt=day, arranged_on__lte=as_of))
+        recorded = Q(trigger_request_id__in=requests.values("pk"))
+    else:
+        recorded = Q(subject_member_id__in=delta.recorded_for_members(as_of))
+    return [("", new_rows), (".recorded", recorded)]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -859,17 +1111,55 @@ def pack_scopes(as_of: dt.date) -> list[PackScope]:
     return scopes
 
 
-def sweep(*, as_of: dt.date, since: dt.date | None = None, scopes: list[PackScope] | None = None) -> SweepReport:
-    """Derive obligations for [since, as_of] (default: the year so far) and update every state as of `as_of`."""
+def sweep(
+    *,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    scopes: list[PackScope] | None = None,
+    previous: PreviousRun | None = None,
+) -> SweepReport:
+    """Derive obligations for [since, as_of] (default: the year so far) and update every state as of `as_of`.
+
+    With `previous` (the run before this one), the sweep is change-driven when it safely can be, and full otherwise;
+    `report.mode` and `report.full_because` say which and why. Both arrive at the same obligations."""
     since = since or dt.date(as_of.year, 1, 1)
     report = SweepReport(as_of=as_of, since=since)
     with transaction.atomic():
         scopes = pack_scopes(as_of) if scopes is None else scopes
+        report.fingerprint = fingerprint(scopes)
+        if previous is not None:
+            report.delta, report.full_because = _delta(
+                previous, since=since, as_of=as_of, fingerprint=report.fingerprint
+            )
+        if report.delta is not None and connection.vendor == "postgresql":
+            # Each statement of a change-driven sweep touches few rows; compiling it would cost more than running it.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
         link_minimums: dict[str, int] = {}
         for scope in scopes:
             for _, make in GENERATORS:
                 make(scope)(scope, since, as_of, report)
             if scope.pack.leader_links and scope.pack.leader_links.min_members:
                 link_minimums[scope.label] = scope.pack.leader_links.min_members
-        update_states(as_of=as_of, report=report, link_minimums=link_minimums)
+        update_states(as_of=as_of, report=report, link_minimums=link_minimums, delta=report.delta)
+        if report.delta is None:
+            rebuild_tally()
+        else:
+            refresh_tally(touched_on=as_of)
     return report
+
+
+def _delta(previous: PreviousRun, *, since: dt.date, as_of: dt.date, fingerprint: str) -> tuple[Delta | None, str]:
+    """A change-driven sweep is possible after a run of the same rules over the same range, on an earlier day or
+    the same one, while no organisation changed since (a moved subtree changes who answers for whom)."""
+    if previous.fingerprint != fingerprint:
+        return None, "政策包、适用范围或引擎版本已变化 / packs, their scopes or the engine changed"
+    if previous.since != since:
+        return None, "起始日期不同 / a different start date"
+    if previous.as_of > as_of:
+        return None, "回放更早的日期 / replaying an earlier day"
+    changed_after = previous.started_at - CHANGE_MARGIN
+    if Organisation.objects.filter(updated_at__gte=changed_after).exists():
+        return None, "组织机构有变化 / the organisation tree changed"
+    last = Obligation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return Delta(previous_as_of=previous.as_of, changed_after=changed_after, last_obligation_before=last), ""

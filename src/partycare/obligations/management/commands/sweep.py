@@ -27,7 +27,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--since", type=_date, default=None, help="从哪天起生成，默认当年1月1日 / start of range")
         parser.add_argument("--no-notify", action="store_true", help="不生成提醒 / skip reminders")
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="只看上次核对以来的变化（不可行时自动全量） / only what changed since the previous run, when safe",
+        )
 
-    def handle(self, *args: Any, as_of: dt.date | None, since: dt.date | None, no_notify: bool, **options: Any) -> None:
-        report = run_sweep(as_of=as_of, since=since, notify=not no_notify)
+    def handle(
+        self,
+        *args: Any,
+        as_of: dt.date | None,
+        since: dt.date | None,
+        no_notify: bool,
+        incremental: bool,
+        **options: Any,
+    ) -> None:
+        report = run_sweep(as_of=as_of, since=since, notify=not no_notify, incremental=incremental)
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
