@@ -149,33 +149,41 @@ class Delta:
             Discipline.objects.filter(updated_at__gte=after).values_list("member_id"),
             Honour.objects.filter(updated_at__gte=after).values_list("member_id"),
         ]
-        return sources[0].order_by().union(*(source.order_by() for source in sources[1:]))
+        return _union(sources)
 
     def changed_members(self, field: str = "pk") -> Q:
         return Q(**{f"{field}__in": self.changed_member_ids()})
 
+    def entered_or_dated(self, stamp: str, date_field: str, as_of: dt.date) -> Q:
+        """Rows written since the previous run, or dated after its day (up to `as_of`): what it could not count."""
+        dated = {f"{date_field}__gt": self.previous_as_of, f"{date_field}__lte": as_of}
+        return Q(**{f"{stamp}__gte": self.changed_after}) | Q(**dated)
+
+    def new_rows(self) -> Q:
+        return Q(pk__gt=self.last_obligation_before)
+
     def recorded_for_members(self, as_of: dt.date) -> models.QuerySet[Any]:
         """Members with a care record (talk, visit, greeting, survey answer, medal) entered since the previous run,
         or dated after its day (a record it could not count yet, e.g. when that run replayed an earlier day)."""
-        after, day = self.changed_after, self.previous_as_of
         sources = [
             Talk.participants.through.objects.filter(
-                Q(talk__recorded_at__gte=after) | Q(talk__held_on__gt=day, talk__held_on__lte=as_of)
+                self.entered_or_dated("talk__recorded_at", "talk__held_on", as_of)
             ).values_list("member_id"),
-            Visit.objects.filter(Q(recorded_at__gte=after) | Q(visited_on__gt=day, visited_on__lte=as_of)).values_list(
+            Visit.objects.filter(self.entered_or_dated("recorded_at", "visited_on", as_of)).values_list("member_id"),
+            Greeting.objects.filter(self.entered_or_dated("updated_at", "greeted_on", as_of)).values_list("member_id"),
+            NeedsSurveyResponse.objects.filter(self.entered_or_dated("updated_at", "responded_on", as_of)).values_list(
                 "member_id"
             ),
-            Greeting.objects.filter(
-                Q(updated_at__gte=after) | Q(greeted_on__gt=day, greeted_on__lte=as_of)
-            ).values_list("member_id"),
-            NeedsSurveyResponse.objects.filter(
-                Q(updated_at__gte=after) | Q(responded_on__gt=day, responded_on__lte=as_of)
-            ).values_list("member_id"),
-            MedalAward.objects.filter(
-                Q(updated_at__gte=after) | Q(awarded_on__gt=day, awarded_on__lte=as_of)
-            ).values_list("member_id"),
+            MedalAward.objects.filter(self.entered_or_dated("updated_at", "awarded_on", as_of)).values_list(
+                "member_id"
+            ),
         ]
-        return sources[0].order_by().union(*(source.order_by() for source in sources[1:]))
+        return _union(sources)
+
+
+def _union(sources: list[models.QuerySet[Any]]) -> models.QuerySet[Any]:
+    """One id list from several (UNION, which takes no ORDER BY in its parts)."""
+    return sources[0].order_by().union(*(source.order_by() for source in sources[1:]))
 
 
 @dataclass
@@ -575,9 +583,7 @@ def _insert_event_duties(
     if delta is not None:
         # New to this run: entered since the last one, come due (dated after its day), or its member changed.
         triggering = triggering.filter(
-            Q(recorded_at__gte=delta.changed_after)
-            | Q(occurred_on__gt=delta.previous_as_of)
-            | delta.changed_members("member_id")
+            delta.entered_or_dated("recorded_at", "occurred_on", as_of) | delta.changed_members("member_id")
         )
     columns = _common_columns(
         kind=kind, rule=rule_key, label=label, scope=scope, source=source, as_of=as_of, period_key="event"
@@ -767,9 +773,7 @@ def _requested_talks(scope: PackScope, since: dt.date, as_of: dt.date, report: S
     delta = report.delta
     if delta is not None:
         requests = requests.filter(
-            Q(updated_at__gte=delta.changed_after)
-            | Q(requested_on__gt=delta.previous_as_of)
-            | delta.changed_members("member_id")
+            delta.entered_or_dated("updated_at", "requested_on", as_of) | delta.changed_members("member_id")
         )
     _insert(report, "talks.requested", requests, columns)
 
@@ -1010,10 +1014,10 @@ def update_states(
         report.updated["reopened"] = live.filter(state=ObligationState.DONE, done_on__gt=as_of).update(
             state=ObligationState.OPEN, done_on=None, **touched
         )
-    new_rows = Q(pk__gt=delta.last_obligation_before) if delta is not None else Q()
     for kind, dates in _record_dates(as_of).items():
         pending = live.filter(kind=kind, state__in=[ObligationState.OPEN, ObligationState.OVERDUE])
-        for part, candidates in _state_candidates(kind, delta, new_rows, as_of):
+        recorded = _recorded_since(kind, delta, as_of) if delta is not None else Q()
+        for part, candidates in _candidates(delta, ".recorded", recorded):
             report.updated[f"done.{kind}{part}"] = (
                 pending.filter(candidates)
                 .filter(Exists(dates))
@@ -1028,13 +1032,11 @@ def update_states(
         pending = live.filter(
             kind=ObligationKind.LEADER_LINK, pack=pack_label, state__in=[ObligationState.OPEN, ObligationState.OVERDUE]
         )
-        parts: list[tuple[str, Q]] = [("", Q())]
+        linked = Q()
         if delta is not None:
-            linked = LeaderLink.objects.filter(
-                Q(updated_at__gte=delta.changed_after) | Q(since__gt=delta.previous_as_of, since__lte=as_of)
-            ).values("leader_id")
-            parts = [("", new_rows), (".linked", Q(subject_member_id__in=linked))]
-        for part, candidates in parts:
+            links_changed = LeaderLink.objects.filter(delta.entered_or_dated("updated_at", "since", as_of))
+            linked = Q(subject_member_id__in=links_changed.values("leader_id"))
+        for part, candidates in _candidates(delta, ".linked", linked):
             report.updated[f"done.leader_link.{pack_label}{part}"] = (
                 pending.filter(candidates)
                 .filter(Exists(nth_since))
@@ -1049,7 +1051,9 @@ def update_states(
     else:
         came_due = overdue.filter(due_on__gte=delta.previous_as_of)
         report.updated["overdue"] = came_due.update(state=ObligationState.OVERDUE, **touched)
-        report.updated["overdue.new"] = overdue.filter(new_rows).update(state=ObligationState.OVERDUE, **touched)
+        report.updated["overdue.new"] = overdue.filter(delta.new_rows()).update(
+            state=ObligationState.OVERDUE, **touched
+        )
     # A member who left the roll is owed nothing more — except what their death itself calls for.
     leavers = (
         live.filter(state=ObligationState.OPEN, subject_member__isnull=False)
@@ -1057,30 +1061,30 @@ def update_states(
         .exclude(subject_member__roll_state=RollState.ACTIVE)
         .exclude(trigger_event__kind__in=["deceased", "terminally_ill"])
     )
-    parts = [("", Q())]
-    if delta is not None:
-        parts = [("", new_rows), (".changed", delta.changed_members("subject_member_id"))]
-    for part, candidates in parts:
+    changed = delta.changed_members("subject_member_id") if delta is not None else Q()
+    for part, candidates in _candidates(delta, ".changed", changed):
         report.updated[f"waived_not_on_roll{part}"] = leavers.filter(candidates).update(
             state=ObligationState.WAIVED, waived_reason=NOT_ON_ROLL_REASON, **touched
         )
 
 
-def _state_candidates(kind: str, delta: Delta | None, new_rows: Q, as_of: dt.date) -> list[tuple[str, Q]]:
-    """Which pending duties of a kind a record can have fulfilled: all of them in a full sweep; in a change-driven
-    one, those just inserted and those whose record was entered since the previous run (two statements)."""
+def _candidates(delta: Delta | None, label: str, reached: Q) -> list[tuple[str, Q]]:
+    """Which duties a state update looks at, as (report suffix, filter): all of them in a full sweep; in a
+    change-driven one, those just inserted and those the change reaches (two statements, each on an index)."""
     if delta is None:
         return [("", Q())]
-    after, day = delta.changed_after, delta.previous_as_of
+    return [("", delta.new_rows()), (label, reached)]
+
+
+def _recorded_since(kind: str, delta: Delta, as_of: dt.date) -> Q:
+    """Pending duties of a kind that a record entered (or dated) since the previous run may fulfil."""
     if kind == ObligationKind.BIRTHDAY:
-        greetings = Greeting.objects.filter(Q(updated_at__gte=after) | Q(greeted_on__gt=day, greeted_on__lte=as_of))
-        recorded = Q(responsible_org_id__in=greetings.values("org_id"))
-    elif kind == ObligationKind.REQUESTED_TALK:
-        requests = TalkRequest.objects.filter(Q(updated_at__gte=after) | Q(arranged_on__gt=day, arranged_on__lte=as_of))
-        recorded = Q(trigger_request_id__in=requests.values("pk"))
-    else:
-        recorded = Q(subject_member_id__in=delta.recorded_for_members(as_of))
-    return [("", new_rows), (".recorded", recorded)]
+        greetings = Greeting.objects.filter(delta.entered_or_dated("updated_at", "greeted_on", as_of))
+        return Q(responsible_org_id__in=greetings.values("org_id"))
+    if kind == ObligationKind.REQUESTED_TALK:
+        requests = TalkRequest.objects.filter(delta.entered_or_dated("updated_at", "arranged_on", as_of))
+        return Q(trigger_request_id__in=requests.values("pk"))
+    return Q(subject_member_id__in=delta.recorded_for_members(as_of))
 
 
 # --------------------------------------------------------------------------------------------------------------
